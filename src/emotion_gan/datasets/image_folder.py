@@ -1,0 +1,157 @@
+"""Reader for class-folder face datasets (JAFFE / SFEW / CK+ style: ``<root>/<class>/*.png``).
+
+Why the spelling table: every public set names its folders differently (``anger``,
+``disgusted``, ``happiness``, …). Folders that are not one of the paper's seven emotions (CK+'s
+``contempt``) are skipped and reported, unless ``class_map`` maps them. Images are converted to
+grayscale and resized to 48×48 like FER2013; the optional Haar-cascade face crop follows the
+paper's SFEW preprocessing (§4.3).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from kedro.io import AbstractDataset, DatasetError
+
+from emotion_gan.imageset import EMOTIONS, IMAGE_SIZE, ImageSet, label_of
+
+logger = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pgm")
+CLASS_SPELLINGS: dict[str, str] = {
+    "angry": "angry", "anger": "angry",
+    "disgust": "disgust", "disgusted": "disgust",
+    "fear": "fear", "fearful": "fear", "afraid": "fear",
+    "happy": "happy", "happiness": "happy",
+    "sad": "sad", "sadness": "sad",
+    "surprise": "surprise", "surprised": "surprise",
+    "neutral": "neutral",
+}  # fmt: skip
+
+
+def read_image_folder(
+    root: str | Path,
+    class_map: dict[str, str] | None = None,
+    crop_faces: bool = False,
+) -> ImageSet:
+    """Read ``root/<class>/<image>`` into an ImageSet (split ``"unsplit"``, origin ``"real"``).
+
+    Args:
+        root: folder holding one sub-folder per class.
+        class_map: extra ``{folder name: emotion}`` entries, e.g. ``{"contempt": "disgust"}``.
+        crop_faces: crop the largest Haar-cascade face before resizing; images where no face
+            is found are kept whole, and their count is recorded in the metadata.
+
+    Raises:
+        DatasetError: missing root, no class folder, an empty class folder, or a corrupt
+            image (named by path).
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(
+            f"image folder {root} does not exist; expected <root>/<class>/*.png (classes: "
+            f"{', '.join(EMOTIONS)})"
+        )
+    spellings = {**CLASS_SPELLINGS, **{k.lower(): v for k, v in (class_map or {}).items()}}
+    detector = _face_detector() if crop_faces else None
+    images: list[np.ndarray] = []
+    labels: list[int] = []
+    skipped: list[str] = []
+    no_face = 0
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        emotion = spellings.get(folder.name.lower())
+        if emotion is None:
+            skipped.append(folder.name)
+            continue
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not files:
+            raise DatasetError(
+                f"class folder {folder} holds no images ({', '.join(IMAGE_SUFFIXES)}); add images "
+                "or remove the folder"
+            )
+        for path in files:
+            face, found = _read_face(path, detector)
+            no_face += int(detector is not None and not found)
+            images.append(face)
+            labels.append(label_of(emotion))
+    if skipped:
+        logger.warning(
+            "Skipped class folders %s in %s: not one of the 7 emotions; map them with class_map",
+            skipped,
+            root,
+        )
+    if not images:
+        raise DatasetError(f"no class folder in {root} matches an emotion ({', '.join(EMOTIONS)})")
+    return ImageSet.from_arrays(
+        np.stack(images),
+        np.array(labels),
+        split="unsplit",
+        metadata={
+            "source": "image_folder",
+            "path": str(root),
+            "skipped_folders": skipped,
+            "crop_faces": crop_faces,
+            "faces_not_found": no_face,
+        },
+    )
+
+
+def _face_detector() -> cv2.CascadeClassifier:
+    """OpenCV's bundled frontal-face Haar cascade (ships with opencv-python-headless)."""
+    return cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"))
+
+
+def _read_face(path: Path, detector: cv2.CascadeClassifier | None) -> tuple[np.ndarray, bool]:
+    """Read one image as 48×48 grayscale; optionally crop the largest detected face first."""
+    gray = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    if gray is None:
+        raise DatasetError(f"corrupt or unreadable image {path}; delete or replace it")
+    found = False
+    if detector is not None:
+        faces = detector.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5)
+        if len(faces):
+            x, y, w, h = max(faces, key=lambda f: f[2] * f[3])
+            gray, found = gray[y : y + h, x : x + w], True
+    return cv2.resize(gray, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_AREA), found
+
+
+class ImageFolderDataset(AbstractDataset[None, ImageSet]):
+    """Load-only Kedro dataset over :func:`read_image_folder`.
+
+    Example (conf/jaffe/catalog.yml)::
+
+        faces_raw:
+          type: emotion_gan.datasets.ImageFolderDataset
+          path: data/01_raw/jaffe
+          crop_faces: false
+          class_map: {contempt: disgust}
+    """
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        class_map: dict[str, str] | None = None,
+        crop_faces: bool = False,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self._path = path
+        self._class_map = class_map
+        self._crop_faces = crop_faces
+        self.metadata = metadata
+
+    def load(self) -> ImageSet:
+        return read_image_folder(self._path, self._class_map, self._crop_faces)
+
+    def save(self, data: ImageSet) -> None:
+        raise DatasetError("ImageFolderDataset is read-only: raw image folders are never modified")
+
+    def _describe(self) -> dict[str, Any]:
+        return {"path": self._path, "class_map": self._class_map, "crop_faces": self._crop_faces}
+
+    def _exists(self) -> bool:
+        return Path(self._path).is_dir()

@@ -1,0 +1,1 @@
+"""Pure PyTorch / numpy: networks, losses, training loops. Never imports Kedro."""

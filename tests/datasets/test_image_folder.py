@@ -1,0 +1,58 @@
+"""Class-folder reader: spellings, skipped folders, resizing, corrupt images, empty classes."""
+
+import cv2
+import numpy as np
+import pytest
+from kedro.io import DatasetError
+
+from emotion_gan.datasets import ImageFolderDataset
+from emotion_gan.datasets.image_folder import read_image_folder
+
+
+def write_image(path, size=(64, 60), value=128, color=False):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shape = (*size, 3) if color else size
+    cv2.imwrite(str(path), np.full(shape, value, np.uint8))
+
+
+def test_spellings_resize_grayscale_and_skipped_folders(tmp_path):
+    write_image(tmp_path / "anger" / "a.png", value=10)
+    write_image(tmp_path / "Disgusted" / "b.jpg", color=True)
+    write_image(tmp_path / "happiness" / "c.tiff", size=(30, 30), value=200)
+    write_image(tmp_path / "contempt" / "d.png")
+    faces = ImageFolderDataset(path=str(tmp_path)).load()
+    assert faces.images.shape == (3, 48, 48)
+    assert sorted(faces.labels.tolist()) == [0, 1, 3]
+    assert faces.metadata["skipped_folders"] == ["contempt"]
+    assert set(faces.split) == {"unsplit"}
+
+
+def test_unknown_folder_can_be_mapped(tmp_path):
+    write_image(tmp_path / "contempt" / "d.png")
+    faces = read_image_folder(tmp_path, class_map={"contempt": "disgust"})
+    assert faces.labels.tolist() == [1]
+
+
+def test_corrupt_image_is_named(tmp_path):
+    write_image(tmp_path / "sad" / "ok.png")
+    (tmp_path / "sad" / "broken.png").write_bytes(b"\x89PNG garbage")
+    with pytest.raises(DatasetError, match=r"corrupt or unreadable image .*broken\.png"):
+        read_image_folder(tmp_path)
+
+
+def test_empty_class_missing_root_and_no_matching_folder(tmp_path):
+    (tmp_path / "fear").mkdir()
+    with pytest.raises(DatasetError, match=r"class folder .*fear holds no images"):
+        read_image_folder(tmp_path)
+    with pytest.raises(DatasetError, match="does not exist"):
+        read_image_folder(tmp_path / "missing")
+    other = tmp_path / "other"
+    write_image(other / "contempt" / "x.png")
+    with pytest.raises(DatasetError, match="no class folder"):
+        read_image_folder(other)
+
+
+def test_face_crop_counts_images_without_a_face(tmp_path):
+    write_image(tmp_path / "neutral" / "blank.png")
+    faces = read_image_folder(tmp_path, crop_faces=True)
+    assert faces.metadata["faces_not_found"] == 1 and faces.images.shape == (1, 48, 48)

@@ -1,0 +1,75 @@
+"""ImageSetDataset: round trip, versioning, atomic writes, clear errors on bad files."""
+
+import base64
+import os
+
+import numpy as np
+import pytest
+from kedro.io import DatasetError, Version
+
+from emotion_gan.datasets import ImageSetDataset
+from emotion_gan.imageset import ImageSet
+
+
+def test_round_trip_keeps_every_field(tmp_path, make_imageset):
+    faces = make_imageset((3, 1, 2, 2, 2, 2, 2), seed=3)
+    faces = ImageSet(faces.images, faces.labels, faces.split, faces.origin, {"source": "t", "n": 1})
+    dataset = ImageSetDataset(filepath=str(tmp_path / "faces.npz"))
+    dataset.save(faces)
+    loaded = dataset.load()
+    np.testing.assert_array_equal(loaded.images, faces.images)
+    np.testing.assert_array_equal(loaded.labels, faces.labels)
+    np.testing.assert_array_equal(loaded.split, faces.split)
+    np.testing.assert_array_equal(loaded.origin, faces.origin)
+    assert loaded.metadata == {"source": "t", "n": 1}
+    assert loaded.images.dtype == np.uint8
+
+
+def test_versions_accumulate_and_an_earlier_one_loads(tmp_path, make_imageset):
+    path = str(tmp_path / "faces.npz")
+    first, second = make_imageset(seed=1), make_imageset(seed=2)
+    ImageSetDataset(filepath=path, version=Version(None, "2026-01-01T00.00.00.000Z")).save(first)
+    ImageSetDataset(filepath=path, version=Version(None, "2026-01-02T00.00.00.000Z")).save(second)
+    latest = ImageSetDataset(filepath=path, version=Version(None, None)).load()
+    earlier = ImageSetDataset(filepath=path, version=Version("2026-01-01T00.00.00.000Z", None)).load()
+    np.testing.assert_array_equal(latest.images, second.images)
+    np.testing.assert_array_equal(earlier.images, first.images)
+    assert sorted(os.listdir(path)) == ["2026-01-01T00.00.00.000Z", "2026-01-02T00.00.00.000Z"]
+
+
+def test_a_failed_write_leaves_no_partial_file_and_keeps_earlier_versions(
+    tmp_path, make_imageset, monkeypatch
+):
+    path = tmp_path / "faces.npz"
+    ImageSetDataset(filepath=str(path), version=Version(None, "v1")).save(make_imageset(seed=1))
+
+    def crash(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(DatasetError, match="disk full"):
+        ImageSetDataset(filepath=str(path), version=Version(None, "v2")).save(make_imageset(seed=2))
+    assert list((path / "v2").iterdir()) == []  # no temp file, no truncated .npz
+    assert ImageSetDataset(filepath=str(path), version=Version("v1", None)).load().metadata == {
+        "seed": 1
+    }
+
+
+def test_saving_something_else_is_refused(tmp_path):
+    with pytest.raises(DatasetError, match="can only save an ImageSet, got dict"):
+        ImageSetDataset(filepath=str(tmp_path / "x.npz")).save({"images": []})
+    assert not (tmp_path / "x.npz").exists()
+
+
+def test_corrupt_file_names_the_path(tmp_path):
+    path = tmp_path / "bad.npz"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(DatasetError, match=r"bad\.npz.*corrupt"):
+        ImageSetDataset(filepath=str(path)).load()
+
+
+def test_preview_is_a_png_grid(tmp_path, make_imageset):
+    dataset = ImageSetDataset(filepath=str(tmp_path / "faces.npz"))
+    dataset.save(make_imageset())
+    png = base64.b64decode(dataset.preview())
+    assert png.startswith(b"\x89PNG")

@@ -1,0 +1,46 @@
+"""The ImageSet type: validation errors say what is wrong; helpers keep arrays aligned."""
+
+import numpy as np
+import pytest
+
+from emotion_gan.imageset import EMOTIONS, ImageSet, label_of
+
+
+def test_from_arrays_and_class_counts(make_imageset):
+    faces = make_imageset((1, 2, 3, 0, 1, 1, 4))
+    assert len(faces) == 12
+    assert faces.class_counts() == dict(zip(EMOTIONS, (1, 2, 3, 0, 1, 1, 4), strict=True))
+    assert set(faces.split) == {"train"} and set(faces.origin) == {"real"}
+
+
+def test_subset_of_class_and_concat_keep_alignment(make_imageset):
+    real = make_imageset((2,) * 7, seed=1)
+    fake = make_imageset((0, 3, 0, 0, 0, 0, 0), seed=2, origin="generated")
+    both = ImageSet.concat([real, fake], purpose="augmented")
+    disgust = both.of_class(1)
+    assert len(disgust) == 5
+    assert list(disgust.origin) == ["real"] * 2 + ["generated"] * 3
+    np.testing.assert_array_equal(disgust.images[2:], fake.images)
+    assert both.metadata["purpose"] == "augmented" and len(both.metadata["parts"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("images", "labels", "message"),
+    [
+        (np.zeros((2, 48, 48), np.float32), [0, 1], "uint8"),
+        (np.zeros((2, 32, 32), np.uint8), [0, 1], r"\(N, 48, 48\)"),
+        (np.zeros((2, 48, 48), np.uint8), [0, 7], "label 7 at index 1"),
+        (np.zeros((2, 48, 48), np.uint8), [0], "labels must have shape"),
+    ],
+)
+def test_invalid_sets_are_rejected_with_the_fault(images, labels, message):
+    with pytest.raises(ValueError, match=message):
+        ImageSet.from_arrays(images, np.array(labels))
+
+
+def test_unknown_origin_and_emotion_names():
+    with pytest.raises(ValueError, match="origin"):
+        ImageSet.from_arrays(np.zeros((1, 48, 48), np.uint8), np.array([0]), origin="fake")
+    assert label_of("disgust") == 1
+    with pytest.raises(ValueError, match="unknown emotion 'contempt'"):
+        label_of("contempt")
