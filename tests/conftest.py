@@ -58,6 +58,7 @@ def kedro_project(tmp_path: Path) -> Callable[..., Path]:
         shutil.copytree(PROJECT_ROOT / "conf", root / "conf", ignore=shutil.ignore_patterns("local"))
         (root / "conf" / "local").mkdir()
         shutil.copy(PROJECT_ROOT / "pyproject.toml", root / "pyproject.toml")
+        (root / "src").mkdir()  # the package itself is the installed one; only conf/data differ
         for layer in ("01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input",
                       "06_models", "07_model_output", "08_reporting"):  # fmt: skip
             (root / "data" / layer).mkdir(parents=True)

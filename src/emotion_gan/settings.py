@@ -3,4 +3,10 @@
 from kedro.config import OmegaConfigLoader
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
-CONFIG_LOADER_ARGS = {"base_env": "base", "default_run_env": "local"}
+CONFIG_LOADER_ARGS = {
+    "base_env": "base",
+    "default_run_env": "local",
+    # An env (conf/fer2013, conf/local) overrides single nested parameters, e.g. only
+    # `train_cyclegan_per_class.steps`, without restating the rest of the block.
+    "merge_strategy": {"parameters": "soft"},
+}

@@ -1,1 +1,5 @@
 """sample_imbalanced pipeline."""
+
+from emotion_gan.pipelines.sample_imbalanced.pipeline import create_pipeline
+
+__all__ = ["create_pipeline"]
