@@ -1,0 +1,551 @@
+"""The CycleGAN training loop (paper §3.1, reference recipe of Zhu et al. 2017), shape-agnostic.
+
+One loop serves the 48×48 face CycleGANs and the 2-D toy CycleGAN of §4.1: it only needs four
+modules and two tensors of samples ``(N, ...)``. Per step, as in the reference implementation:
+
+1. draw one batch from each domain (a seeded ``torch.Generator``; optional augmentation);
+2. update G and F together with the discriminators frozen: LSGAN adversarial terms (eq. 2–3),
+   λ·cycle loss (eq. 5) and the optional identity loss;
+3. update D_R and D_T on real samples and on fakes drawn from a history pool of past fakes.
+
+Learning rate: constant, then linear decay towards 0 (``decay_start_fraction``). Long runs are
+safe: checkpoints hold everything that determines the future (weights, Adam moments, the RNG
+state, both history pools, the loss history), so a resumed run reproduces an uninterrupted one
+on the CPU, and a non-finite loss stops training *before* the optimiser applies it.
+
+Speed (measured by ``bench/cyclegan_step.py``): when no network contains batch normalisation,
+calls that do not depend on each other share one forward pass (G on [r, t], F on [t, r, G(r)],
+each D on [real, pooled fake]). Instance norm and plain layers treat batch items independently,
+so this is the same computation in fewer, larger calls. With batch norm, the batch statistics
+would mix the items, so each call then runs separately as in the reference code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from tqdm.auto import tqdm
+
+from emotion_gan.models.checkpoint import CheckpointStore
+from emotion_gan.models.cyclegan.losses import (
+    all_finite,
+    cycle_consistency_loss,
+    identity_loss,
+    lsgan_discriminator_loss,
+    lsgan_generator_loss,
+    total_generator_loss,
+)
+
+Augment = Callable[[Tensor, torch.Generator], Tensor]
+
+#: Config fields a checkpoint must share with the run that resumes it: they fix the lr schedule,
+#: the random stream and the objective, so resuming across a change would not reproduce anything.
+_RESUME_FIELDS = (
+    "steps",
+    "batch_size",
+    "learning_rate",
+    "betas",
+    "cycle_loss_weight",
+    "identity_loss_weight",
+    "decay_start_fraction",
+    "history_pool_size",
+    "seed",
+)
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A CycleGAN loss became NaN/inf; raised before the bad update touches the weights."""
+
+
+@dataclass(frozen=True)
+class CycleGANConfig:
+    """Hyper-parameters of one CycleGAN run (defaults: the reference recipe / paper §3.2).
+
+    Attributes:
+        steps: number of training steps (one batch of each domain per step).
+        batch_size: samples per domain per step (paper and reference: 1).
+        learning_rate: Adam learning rate for both generator and discriminator optimisers.
+        betas: Adam betas (β₁ = 0.5 in the paper).
+        cycle_loss_weight: λ of eq. 4.
+        identity_loss_weight: weight of the identity loss; 0.5·λ as in the reference CycleGAN,
+            0 disables it (and skips its forward passes).
+        decay_start_fraction: fraction of ``steps`` at constant lr before the linear decay to 0.
+        history_pool_size: past fakes the discriminators sample from (0 = only current fakes).
+        checkpoint_every: save a checkpoint every this many steps and at the end (0 = never).
+        seed: seeds batch sampling, augmentation and the history pools (not the initial weights:
+            those are the caller's, see ``networks.init_weights``).
+        device: ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``...
+        log_every: record the losses every this many steps (and at the last step).
+        autocast_bf16_on_cpu: run forward passes under bfloat16 autocast on the CPU (faster on
+            CPUs with native bf16, see the bench); on CUDA, mixed precision is always used.
+    """
+
+    steps: int
+    batch_size: int = 1
+    learning_rate: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    cycle_loss_weight: float = 10.0
+    identity_loss_weight: float = 5.0
+    decay_start_fraction: float = 0.5
+    history_pool_size: int = 50
+    checkpoint_every: int = 0
+    seed: int = 0
+    device: str = "auto"
+    log_every: int = 1
+    autocast_bf16_on_cpu: bool = False
+
+    def __post_init__(self) -> None:
+        checks = {
+            "steps": self.steps >= 1,
+            "batch_size": self.batch_size >= 1,
+            "learning_rate": self.learning_rate > 0,
+            "decay_start_fraction": 0.0 <= self.decay_start_fraction <= 1.0,
+            "history_pool_size": self.history_pool_size >= 0,
+            "checkpoint_every": self.checkpoint_every >= 0,
+            "log_every": self.log_every >= 1,
+            "cycle_loss_weight": self.cycle_loss_weight >= 0,
+            "identity_loss_weight": self.identity_loss_weight >= 0,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            values = ", ".join(f"{name}={getattr(self, name)!r}" for name in bad)
+            raise ValueError(
+                f"invalid CycleGANConfig: {values} (steps, batch_size, log_every >= 1; "
+                "learning_rate > 0; decay_start_fraction in [0, 1]; the rest >= 0)"
+            )
+        object.__setattr__(self, "betas", tuple(float(b) for b in self.betas))
+
+    def lr_factor(self, step: int) -> float:
+        """Multiplier of ``learning_rate`` at 0-based ``step``: 1, then linearly towards 0.
+
+        Like the reference ``linear`` policy, the last step still uses a small positive rate.
+        """
+        decay_start = int(self.steps * self.decay_start_fraction)
+        decay_steps = self.steps - decay_start
+        if step < decay_start or decay_steps == 0:
+            return 1.0
+        return 1.0 - (step - decay_start) / decay_steps
+
+
+@dataclass
+class CycleGANNetworks:
+    """The four networks of one CycleGAN (paper §3.1)."""
+
+    generator_g: nn.Module  # G: reference R -> target T
+    generator_f: nn.Module  # F: target T -> reference R
+    discriminator_r: nn.Module  # D_R: real reference vs F(t)
+    discriminator_t: nn.Module  # D_T: real target vs G(r)
+
+    #: Keys of :meth:`as_dict` (the names the persisted bundle uses).
+    KEYS = ("G", "F", "D_R", "D_T")
+
+    def as_dict(self) -> dict[str, nn.Module]:
+        """``{"G", "F", "D_R", "D_T"}`` — the form saved by ``TorchModelDataset``."""
+        modules = (self.generator_g, self.generator_f, self.discriminator_r, self.discriminator_t)
+        return dict(zip(self.KEYS, modules, strict=True))
+
+    @classmethod
+    def from_dict(cls, modules: dict[str, nn.Module]) -> CycleGANNetworks:
+        """Inverse of :meth:`as_dict`; names the missing keys of an incomplete bundle."""
+        missing = [k for k in cls.KEYS if k not in modules]
+        if missing:
+            raise KeyError(
+                f"CycleGAN bundle lacks {missing}; it must hold {list(cls.KEYS)} "
+                "(re-run train_cyclegan_per_class to write a complete one)"
+            )
+        return cls(*(modules[k] for k in cls.KEYS))
+
+
+class HistoryPool:
+    """The reference ``ImagePool``: discriminators see a mix of current and past fakes.
+
+    Until full, each fake is stored and returned; afterwards, with probability ½ a random stored
+    fake is returned and replaced by the new one. Why: D then keeps penalising modes G already
+    left, which damps oscillation. Draws from the run's generator so runs are reproducible.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: list[Tensor] = []
+
+    def query(self, fakes: Tensor, generator: torch.Generator) -> Tensor:
+        """Return a batch of the same shape as ``fakes`` drawn as described above."""
+        if self.size == 0:
+            return fakes.detach()
+        out = []
+        for fake in fakes.detach():
+            if len(self.items) < self.size:
+                self.items.append(fake.clone())
+                out.append(fake)
+            elif float(torch.rand((), generator=generator)) < 0.5:
+                index = int(torch.randint(self.size, (), generator=generator))
+                out.append(self.items[index])
+                self.items[index] = fake.clone()
+            else:
+                out.append(fake)
+        return torch.stack(out)
+
+    def state(self) -> Tensor:
+        """Pool contents as one CPU tensor (checkpointable); empty pool -> shape (0,)."""
+        return torch.stack(self.items).cpu() if self.items else torch.empty(0)
+
+    def load(self, state: Tensor, device: torch.device) -> None:
+        """Restore contents saved by :meth:`state`."""
+        self.items = [item.to(device) for item in state] if state.numel() else []
+
+
+def train_cyclegan(
+    networks: CycleGANNetworks,
+    reference: Tensor,
+    target: Tensor,
+    config: CycleGANConfig,
+    *,
+    augment: Augment | None = None,
+    checkpoints: CheckpointStore | None = None,
+    progress_desc: str = "cyclegan",
+) -> list[dict[str, float]]:
+    """Train ``networks`` in place to translate ``reference`` samples into ``target`` ones.
+
+    Args:
+        networks: G, F, D_R, D_T, already initialised (their weights are the starting point).
+        reference: samples of the reference domain R, ``(N_R, ...)``, already scaled
+            (faces: ``(N, 1, 48, 48)`` in [-1, 1]).
+        target: samples of the target domain T, ``(N_T, ...)`` with the same per-sample shape.
+        config: hyper-parameters.
+        augment: optional ``augment(batch, generator) -> batch`` applied on the CPU to every
+            drawn batch of both domains (e.g. random pad-and-crop + flip for tiny classes).
+        checkpoints: where to save checkpoints every ``config.checkpoint_every`` steps; if it
+            already holds one from the same settings and data, training resumes from it.
+        progress_desc: label of the tqdm progress bar (e.g. the target class).
+
+    Returns:
+        The loss history, one dict per logged step with ``step`` (1-based), ``loss_g`` and
+        ``loss_f`` (adversarial terms of G and F), ``cycle``, ``identity`` (0 when disabled),
+        ``loss_d_r``, ``loss_d_t`` and ``lr``. The networks are left on the CPU in eval mode.
+
+    Raises:
+        NonFiniteLossError: a loss became NaN/inf; the weights of the last checkpoint are kept.
+        ValueError: empty, non-finite or mismatched inputs, or a checkpoint from other settings.
+    """
+    _check_samples(reference, target)
+    device = _resolve_device(config.device)
+    modules = networks.as_dict()
+    for module in modules.values():
+        module.to(device).train()
+    generators = [networks.generator_g, networks.generator_f]
+    discriminators = [networks.discriminator_r, networks.discriminator_t]
+    optimizer_g = _adam(_parameters(generators), config, device)
+    optimizer_d = _adam(_parameters(discriminators), config, device)
+    autocast_dtype = _autocast_dtype(device, config)
+    scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype == torch.float16)
+    rng = torch.Generator().manual_seed(config.seed)
+    pool_r, pool_t = HistoryPool(config.history_pool_size), HistoryPool(config.history_pool_size)
+    step_fn = _TrainingStep(networks, config, device, autocast_dtype, merge=_can_merge(modules))
+    fingerprint = _fingerprint(config, reference, target)
+
+    history: list[dict[str, float]] = []
+    start = 0
+    last_saved: int | None = None
+    resumed = checkpoints.latest() if checkpoints is not None else None
+    if resumed is not None:
+        last_saved, state = resumed
+        _check_fingerprint(state.get("fingerprint"), fingerprint, progress_desc)
+        for name, module in modules.items():
+            module.load_state_dict(state["networks"][name])
+        optimizer_g.load_state_dict(state["optimizer_g"])
+        optimizer_d.load_state_dict(state["optimizer_d"])
+        scaler.load_state_dict(state["scaler"])
+        rng.set_state(state["rng"])
+        pool_r.load(state["pool_r"], device)
+        pool_t.load(state["pool_t"], device)
+        history = list(state["history"])
+        start = last_saved
+
+    def save_checkpoint(step: int) -> None:
+        assert checkpoints is not None
+        checkpoints.save(
+            step,
+            {
+                "fingerprint": fingerprint,
+                "networks": {n: _cpu_state(m) for n, m in modules.items()},
+                "optimizer_g": optimizer_g.state_dict(),
+                "optimizer_d": optimizer_d.state_dict(),
+                "scaler": scaler.state_dict(),
+                "rng": rng.get_state(),
+                "pool_r": pool_r.state(),
+                "pool_t": pool_t.state(),
+                "history": history,
+            },
+        )
+
+    with tqdm(total=config.steps, initial=start, desc=progress_desc, dynamic_ncols=True) as bar:
+        for step in range(start, config.steps):
+            lr = config.learning_rate * config.lr_factor(step)
+            for optimizer in (optimizer_g, optimizer_d):
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+            real_r = _draw(reference, config.batch_size, rng, augment).to(device)
+            real_t = _draw(target, config.batch_size, rng, augment).to(device)
+            losses = step_fn.generators(real_r, real_t)
+            _guard(losses, step, progress_desc, last_saved, config)
+            _apply(optimizer_g, losses["total"], scaler)
+            fake_r = pool_r.query(losses.pop("fake_r"), rng)
+            fake_t = pool_t.query(losses.pop("fake_t"), rng)
+            d_losses = step_fn.discriminators(real_r, real_t, fake_r, fake_t)
+            _guard(d_losses, step, progress_desc, last_saved, config)
+            _apply(optimizer_d, d_losses["loss_d_r"] + d_losses["loss_d_t"], scaler)
+            scaler.update()
+
+            done = step + 1
+            if done % config.log_every == 0 or done == config.steps:
+                record: dict[str, float] = {"step": done, "lr": lr}
+                record.update({k: float(v.detach()) for k, v in {**losses, **d_losses}.items()})
+                record.pop("total")
+                history.append(record)
+                bar.set_postfix(
+                    {k: f"{record[k]:.3f}" for k in ("loss_g", "cycle", "loss_d_t")},
+                    refresh=False,
+                )
+            bar.update(1)
+            if (
+                checkpoints is not None
+                and config.checkpoint_every
+                and (done % config.checkpoint_every == 0 or done == config.steps)
+            ):
+                save_checkpoint(done)
+                last_saved = done
+
+    for module in modules.values():
+        module.to("cpu").eval()
+    return history
+
+
+class _TrainingStep:
+    """Forward passes and losses of one step (merged calls when no batch norm is present)."""
+
+    def __init__(
+        self,
+        networks: CycleGANNetworks,
+        config: CycleGANConfig,
+        device: torch.device,
+        autocast_dtype: torch.dtype | None,
+        *,
+        merge: bool,
+    ) -> None:
+        self.net = networks
+        self.config = config
+        self.device = device
+        self.autocast_dtype = autocast_dtype
+        self.merge = merge
+        self.use_identity = config.identity_loss_weight > 0
+
+    def _autocast(self) -> torch.autocast:
+        return torch.autocast(
+            self.device.type,
+            dtype=self.autocast_dtype or torch.float32,
+            enabled=self.autocast_dtype is not None,
+        )
+
+    def generators(self, real_r: Tensor, real_t: Tensor) -> dict[str, Tensor]:
+        """G/F update losses with D frozen; also returns the fakes for the history pools."""
+        g, f = self.net.generator_g, self.net.generator_f
+        _requires_grad([self.net.discriminator_r, self.net.discriminator_t], False)
+        n = len(real_r)
+        idt_r = idt_t = None
+        with self._autocast():
+            if self.merge:
+                g_in = torch.cat([real_r, real_t]) if self.use_identity else real_r
+                g_out = g(g_in).float()
+                fake_t = g_out[:n]
+                idt_t = g_out[n:] if self.use_identity else None
+                f_parts = [real_t, fake_t] + ([real_r] if self.use_identity else [])
+                f_out = f(torch.cat(f_parts)).float()
+                fake_r, rec_r = f_out[:n], f_out[n : 2 * n]
+                idt_r = f_out[2 * n :] if self.use_identity else None
+            else:
+                fake_t = g(real_r).float()
+                fake_r = f(real_t).float()
+                rec_r = f(fake_t).float()
+                if self.use_identity:
+                    idt_t = g(real_t).float()
+                    idt_r = f(real_r).float()
+            rec_t = g(fake_r).float()
+            loss_g = lsgan_generator_loss(self.net.discriminator_t(fake_t).float())
+            loss_f = lsgan_generator_loss(self.net.discriminator_r(fake_r).float())
+        cycle = cycle_consistency_loss(real_r, rec_r, real_t, rec_t)
+        identity = (
+            identity_loss(real_r, idt_r, real_t, idt_t)
+            if idt_r is not None and idt_t is not None
+            else torch.zeros((), device=self.device)
+        )
+        total = total_generator_loss(
+            loss_g,
+            loss_f,
+            cycle,
+            identity,
+            self.config.cycle_loss_weight,
+            self.config.identity_loss_weight,
+        )
+        return {
+            "total": total,
+            "loss_g": loss_g,
+            "loss_f": loss_f,
+            "cycle": cycle,
+            "identity": identity,
+            "fake_r": fake_r,
+            "fake_t": fake_t,
+        }
+
+    def discriminators(
+        self, real_r: Tensor, real_t: Tensor, fake_r: Tensor, fake_t: Tensor
+    ) -> dict[str, Tensor]:
+        """LSGAN losses of D_R and D_T on real samples and (pooled, detached) fakes."""
+        _requires_grad([self.net.discriminator_r, self.net.discriminator_t], True)
+        losses = {}
+        with self._autocast():
+            for name, disc, real, fake in (
+                ("loss_d_r", self.net.discriminator_r, real_r, fake_r),
+                ("loss_d_t", self.net.discriminator_t, real_t, fake_t),
+            ):
+                if self.merge:
+                    scores = disc(torch.cat([real, fake])).float()
+                    real_score, fake_score = scores[: len(real)], scores[len(real) :]
+                else:
+                    real_score, fake_score = disc(real).float(), disc(fake).float()
+                losses[name] = lsgan_discriminator_loss(real_score, fake_score)
+        return losses
+
+
+def _check_samples(reference: Tensor, target: Tensor) -> None:
+    for name, samples in (("reference", reference), ("target", target)):
+        if not isinstance(samples, Tensor) or not samples.is_floating_point():
+            raise ValueError(f"{name} samples must be a float tensor (N, ...), got {samples!r:.80}")
+        if len(samples) == 0:
+            raise ValueError(f"{name} domain has no samples: a CycleGAN needs both domains")
+        finite = torch.isfinite(samples.reshape(len(samples), -1)).all(dim=1)
+        if not bool(finite.all()):
+            rows = torch.nonzero(~finite).flatten()[:5].tolist()
+            raise ValueError(f"{name} samples contain NaN/inf (rows {rows}); clean the input")
+    if reference.shape[1:] != target.shape[1:]:
+        raise ValueError(
+            f"reference samples have shape {tuple(reference.shape[1:])} but target samples "
+            f"{tuple(target.shape[1:])}; both domains must have the same per-sample shape"
+        )
+
+
+def _resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} requested but CUDA is not available; use 'auto'/'cpu'")
+    return device
+
+
+def _autocast_dtype(device: torch.device, config: CycleGANConfig) -> torch.dtype | None:
+    """bf16 on CUDA when supported (fp16 + loss scaling otherwise); bf16 on CPU if asked."""
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if device.type == "cpu" and config.autocast_bf16_on_cpu:
+        return torch.bfloat16
+    return None
+
+
+def _parameters(modules: Iterable[nn.Module]) -> list[nn.Parameter]:
+    return [p for module in modules for p in module.parameters()]
+
+
+def _adam(params: list[nn.Parameter], config: CycleGANConfig, device: torch.device) -> Any:
+    """Adam with the fused kernel (one update for all tensors; available on CPU and CUDA)."""
+    return torch.optim.Adam(
+        params, lr=config.learning_rate, betas=config.betas, fused=device.type in ("cpu", "cuda")
+    )
+
+
+def _can_merge(modules: dict[str, nn.Module]) -> bool:
+    """Merging calls is exact only when no layer computes statistics across the batch."""
+    return not any(
+        isinstance(layer, nn.modules.batchnorm._BatchNorm)
+        for module in modules.values()
+        for layer in module.modules()
+    )
+
+
+def _draw(
+    samples: Tensor, batch_size: int, rng: torch.Generator, augment: Augment | None
+) -> Tensor:
+    """A batch drawn uniformly with replacement (unaligned pairs, as CycleGAN needs)."""
+    batch = samples[torch.randint(len(samples), (batch_size,), generator=rng)]
+    return augment(batch, rng) if augment is not None else batch
+
+
+def _requires_grad(modules: list[nn.Module], flag: bool) -> None:
+    for module in modules:
+        for p in module.parameters():
+            p.requires_grad_(flag)
+
+
+def _apply(optimizer: Any, loss: Tensor, scaler: torch.amp.GradScaler) -> None:
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+
+
+def _guard(
+    losses: dict[str, Tensor],
+    step: int,
+    desc: str,
+    last_saved: int | None,
+    config: CycleGANConfig,
+) -> None:
+    """Raise :class:`NonFiniteLossError` before a NaN/inf loss can update the weights."""
+    named = {
+        k: v.detach() for k, v in losses.items() if k.startswith(("loss", "cycle", "identity"))
+    }
+    if all_finite(*named.values()):
+        return
+    bad = ", ".join(f"{k}={float(v)}" for k, v in named.items() if not math.isfinite(float(v)))
+    kept = (
+        f"the last good checkpoint (step {last_saved}) is kept; resume from it"
+        if last_saved is not None
+        else "no checkpoint was saved yet (set checkpoint_every > 0 to keep progress)"
+    )
+    raise NonFiniteLossError(
+        f"CycleGAN '{desc}': non-finite loss at step {step + 1}: {bad}. {kept}. Try a lower "
+        f"learning_rate (now {config.learning_rate:g}), check the inputs are scaled to [-1, 1], "
+        "or disable bf16 autocast."
+    )
+
+
+def _cpu_state(module: nn.Module) -> dict[str, Tensor]:
+    return {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
+
+
+def _fingerprint(config: CycleGANConfig, reference: Tensor, target: Tensor) -> dict[str, Any]:
+    """What a checkpoint must match to be resumed: the settings and (a checksum of) the data."""
+    settings = {k: v for k, v in asdict(config).items() if k in _RESUME_FIELDS}
+    settings["betas"] = list(settings["betas"])
+    return {
+        **settings,
+        "reference_shape": list(reference.shape),
+        "target_shape": list(target.shape),
+        "reference_sum": float(reference.double().sum()),
+        "target_sum": float(target.double().sum()),
+    }
+
+
+def _check_fingerprint(saved: Any, current: dict[str, Any], desc: str) -> None:
+    if saved == current:
+        return
+    saved = saved if isinstance(saved, dict) else {}
+    differing = sorted(k for k in current if saved.get(k) != current[k])
+    raise ValueError(
+        f"CycleGAN '{desc}': the checkpoint to resume was made with different settings or data "
+        f"({', '.join(differing)} differ); resuming would not reproduce a run. Start afresh "
+        "(resume off, or clear the checkpoint directory)."
+    )
