@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(BIN)/kedro run --pipeline=full
+	$(BIN)/kedro run --pipelines=full  # = --pipeline=full (the pre-1.x spelling)
 
 test: install
 	$(BIN)/ruff check .
