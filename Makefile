@@ -33,6 +33,7 @@ viz: install
 
 bench: install
 	$(BIN)/python bench/ingest_fer2013.py
+	$(BIN)/python bench/synthetic_faces.py
 	$(BIN)/python bench/cyclegan_step.py
 	$(BIN)/python bench/cnn_step.py
 
