@@ -49,8 +49,10 @@ def main() -> None:
     assert np.array_equal(faces.images, naive), "the two parsers disagree"
     print(f"rows: {len(faces)}")
     print(f"per-row np.array(row.split()) loop (parse only): {naive_s:.2f} s")
-    print(f"project reader (read + gunzip + parse + validate), best of 3: {project_s:.2f} s "
-          f"(all: {', '.join(f'{t:.2f}' for t in timings)})")
+    print(
+        f"project reader (read + gunzip + parse + validate), best of 3: {project_s:.2f} s "
+        f"(all: {', '.join(f'{t:.2f}' for t in timings)})"
+    )
     print(f"ingest_fer2013: {project_s:.2f} s, {naive_s / project_s:.1f}x vs per-row")
 
 

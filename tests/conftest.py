@@ -26,6 +26,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FER2013 = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
 
 
+def synthetic_source(total: int = 300, seed: int = 3) -> dict[str, str]:
+    """Env files (for ``kedro_project``) that shrink the embedded synthetic faces source."""
+    entry = (
+        f"  type: emotion_gan.datasets.SyntheticFacesDataset\n  total: {total}\n  seed: {seed}\n"
+    )
+    return {"local/catalog.yml": "faces_raw:\n" + entry}
+
+
 def random_imageset(
     per_class: Iterable[int] = (6,) * NUM_CLASSES,
     seed: int = 0,
@@ -55,7 +63,9 @@ def kedro_project(tmp_path: Path) -> Callable[..., Path]:
 
     def make(env_files: dict[str, Any] | None = None) -> Path:
         root = tmp_path / "project"
-        shutil.copytree(PROJECT_ROOT / "conf", root / "conf", ignore=shutil.ignore_patterns("local"))
+        shutil.copytree(
+            PROJECT_ROOT / "conf", root / "conf", ignore=shutil.ignore_patterns("local")
+        )
         (root / "conf" / "local").mkdir()
         shutil.copy(PROJECT_ROOT / "pyproject.toml", root / "pyproject.toml")
         (root / "src").mkdir()  # the package itself is the installed one; only conf/data differ

@@ -55,9 +55,14 @@ class ImageSet:
     def __post_init__(self) -> None:
         images = np.asarray(self.images)
         n = len(images)
-        if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (
-            IMAGE_SIZE,
-            IMAGE_SIZE,
+        if (
+            images.dtype != np.uint8
+            or images.ndim != 3
+            or images.shape[1:]
+            != (
+                IMAGE_SIZE,
+                IMAGE_SIZE,
+            )
         ):
             raise ValueError(
                 f"ImageSet images must be uint8 of shape (N, {IMAGE_SIZE}, {IMAGE_SIZE}); "

@@ -21,7 +21,9 @@ FULL_PIPELINE_STAGES: tuple[str, ...] = (
 def register_pipelines() -> dict[str, Pipeline]:
     """Register every pipeline package, ``full`` (the paper's chain) and ``__default__`` = full."""
     pipelines = find_pipelines(raise_errors=True)
-    full = sum((pipelines[name] for name in FULL_PIPELINE_STAGES if name in pipelines), Pipeline([]))
+    full = sum(
+        (pipelines[name] for name in FULL_PIPELINE_STAGES if name in pipelines), Pipeline([])
+    )
     pipelines["full"] = full
     pipelines["__default__"] = full
     return pipelines

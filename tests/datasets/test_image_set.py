@@ -31,7 +31,9 @@ def test_versions_accumulate_and_an_earlier_one_loads(tmp_path, make_imageset):
     ImageSetDataset(filepath=path, version=Version(None, "2026-01-01T00.00.00.000Z")).save(first)
     ImageSetDataset(filepath=path, version=Version(None, "2026-01-02T00.00.00.000Z")).save(second)
     latest = ImageSetDataset(filepath=path, version=Version(None, None)).load()
-    earlier = ImageSetDataset(filepath=path, version=Version("2026-01-01T00.00.00.000Z", None)).load()
+    earlier = ImageSetDataset(
+        filepath=path, version=Version("2026-01-01T00.00.00.000Z", None)
+    ).load()
     np.testing.assert_array_equal(latest.images, second.images)
     np.testing.assert_array_equal(earlier.images, first.images)
     assert sorted(os.listdir(path)) == ["2026-01-01T00.00.00.000Z", "2026-01-02T00.00.00.000Z"]

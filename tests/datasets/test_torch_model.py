@@ -21,7 +21,7 @@ class TinyNet(nn.Module):
 @pytest.fixture
 def registered(monkeypatch):
     """Make TinyNet look like a class inside emotion_gan.models (the only rebuildable place)."""
-    import emotion_gan.models.persistence as persistence
+    from emotion_gan.models import persistence
 
     monkeypatch.setattr(TinyNet, "__module__", "emotion_gan.models.persistence")
     monkeypatch.setattr(persistence, "TinyNet", TinyNet, raising=False)
@@ -31,7 +31,9 @@ def test_single_module_round_trip(tmp_path, registered):
     net = TinyNet(width=5)
     dataset = TorchModelDataset(filepath=str(tmp_path / "net.pt"), version=Version(None, None))
     dataset.save(net)
-    loaded = TorchModelDataset(filepath=str(tmp_path / "net.pt"), version=Version(None, None)).load()
+    loaded = TorchModelDataset(
+        filepath=str(tmp_path / "net.pt"), version=Version(None, None)
+    ).load()
     assert isinstance(loaded, TinyNet) and not loaded.training
     assert loaded.config == {"width": 5}
     torch.testing.assert_close(loaded.layer.weight, net.layer.weight)

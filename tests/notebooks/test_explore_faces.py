@@ -5,9 +5,9 @@ import shutil
 import nbformat
 from nbclient import NotebookClient
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, synthetic_source
 
-TINY = {"local/catalog.yml": "faces_raw:\n  type: emotion_gan.datasets.SyntheticFacesDataset\n  total: 300\n  seed: 3\n"}  # fmt: skip
+TINY = synthetic_source()
 
 
 def test_explore_faces_notebook_runs_and_shows_counts_and_grid(kedro_project):
@@ -16,7 +16,9 @@ def test_explore_faces_notebook_runs_and_shows_counts_and_grid(kedro_project):
     notebooks.mkdir()
     shutil.copy(PROJECT_ROOT / "notebooks" / "explore_faces.ipynb", notebooks)
     notebook = nbformat.read(notebooks / "explore_faces.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(notebooks)}}).execute()
+    NotebookClient(
+        notebook, timeout=300, resources={"metadata": {"path": str(notebooks)}}
+    ).execute()
 
     outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
     assert not [out for out in outputs if out.output_type == "error"]

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from emotion_gan.datasets import ImageSetDataset
-from tests.conftest import SHARED_FER2013
+from tests.conftest import SHARED_FER2013, synthetic_source
 
-TINY_SYNTHETIC = {"local/catalog.yml": "faces_raw:\n  type: emotion_gan.datasets.SyntheticFacesDataset\n  total: 400\n  seed: 1\n"}  # fmt: skip
+TINY_SYNTHETIC = synthetic_source(total=400, seed=1)
 
 
 def _load(project, name, version=None):

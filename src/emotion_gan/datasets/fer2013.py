@@ -23,6 +23,11 @@ COLUMNS = ("emotion", "pixels", "Usage")
 USAGES = ("Training", "PublicTest", "PrivateTest")
 PIXELS_PER_IMAGE = IMAGE_SIZE * IMAGE_SIZE
 _NEWLINE, _COMMA, _SPACE, _QUOTE, _CR = 10, 44, 32, 34, 13
+_DIGIT, _SEPARATOR, _OTHER = 0, 1, 2
+#: Byte → kind inside a pixel field: digits, separators (space; quotes of a quoted field), other.
+_BYTE_KIND = np.full(256, _OTHER, dtype=np.uint8)
+_BYTE_KIND[ord("0") : ord("9") + 1] = _DIGIT
+_BYTE_KIND[[_SPACE, _QUOTE]] = _SEPARATOR
 
 
 class Fer2013FormatError(DatasetError):
@@ -38,7 +43,9 @@ def parse_fer2013_csv(data: bytes, source: str = "<bytes>") -> ImageSet:
             Usage, empty file).
     """
     if not data.strip():
-        raise Fer2013FormatError(f"{source}: the file is empty; expected a header `emotion,pixels,Usage`")
+        raise Fer2013FormatError(
+            f"{source}: the file is empty; expected a header `emotion,pixels,Usage`"
+        )
     buf = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buf == _NEWLINE)
     line_starts = np.concatenate(([0], newlines + 1))
@@ -76,7 +83,12 @@ def parse_fer2013_csv(data: bytes, source: str = "<bytes>") -> ImageSet:
     labels = _parse_labels(data, bounds[col["emotion"]], field_end[col["emotion"]], line_no, source)
     usage = _parse_usage(data, bounds[col["Usage"]], field_end[col["Usage"]], line_no, source)
     pixels = _parse_pixels(
-        buf, bounds[col["pixels"]], field_end[col["pixels"]], bounds[col["emotion"]], line_no, source
+        buf,
+        bounds[col["pixels"]],
+        field_end[col["pixels"]],
+        bounds[col["emotion"]],
+        line_no,
+        source,
     )
     return ImageSet(
         pixels.reshape(-1, IMAGE_SIZE, IMAGE_SIZE),
@@ -107,11 +119,17 @@ def _parse_usage(
     data: bytes, lo: np.ndarray, hi: np.ndarray, line_no: np.ndarray, source: str
 ) -> np.ndarray:
     """Usage column: one of Training / PublicTest / PrivateTest (the split is kept per image)."""
-    usage = np.array([data[a:b].decode("ascii", "replace").strip().strip('"') for a, b in zip(lo, hi, strict=True)])
+    usage = np.array(
+        [
+            data[a:b].decode("ascii", "replace").strip().strip('"')
+            for a, b in zip(lo, hi, strict=True)
+        ]
+    )
     if (bad := np.flatnonzero(~np.isin(usage, USAGES))).size:
         i = bad[0]
         raise Fer2013FormatError(
-            f"{source}: line {line_no[i]}: unknown Usage {str(usage[i])!r}; expected one of {USAGES}"
+            f"{source}: line {line_no[i]}: unknown Usage {str(usage[i])!r}; "
+            f"expected one of {USAGES}"
         )
     return usage
 
@@ -131,28 +149,25 @@ def _parse_pixels(
     validated, so the only digits outside pixel fields are the one-digit labels at
     ``label_pos``, which are masked out.
     """
-    # Three leading spaces let every token be read back three digits without a bounds check.
+    # Start 3 bytes early (the row's "<label>," and the newline before it, never pixel digits,
+    # since a comma ends every label) so each token can be read back 3 digits without a copy.
     first, last = int(lo[0]) - 3, int(hi[-1])
-    region = np.concatenate((np.full(3, _SPACE, dtype=np.uint8), buf[first + 3 : last]))
-    value = region - np.uint8(48)
-    digit = value < 10
-    odd = ~digit
-    odd &= region != _SPACE
-    odd &= region != _QUOTE
-    bad = np.flatnonzero(odd) + first  # labels' commas, Usage words, newlines … and real faults
+    region = buf[first:last]
+    kind = _BYTE_KIND[region]  # one table lookup classifies every byte
+    bad = np.flatnonzero(kind == _OTHER) + first  # commas, Usage, newlines … and real faults
     row = np.searchsorted(lo, bad, side="right") - 1
     if (inside := np.flatnonzero((row >= 0) & (bad < hi[np.maximum(row, 0)]))).size:
         pos, row = bad[inside[0]], row[inside[0]]
         raise Fer2013FormatError(
-            f"{source}: line {line_no[row]}: pixel field holds {chr(buf[pos])!r}, which is not part "
-            "of a non-negative integer; pixels must be 2304 space-separated integers 0–255"
+            f"{source}: line {line_no[row]}: pixel field holds {chr(buf[pos])!r}, which is not "
+            "part of a non-negative integer; pixels must be 2304 space-separated integers 0–255"
         )
+    digit = kind == _DIGIT
     digit[label_pos[label_pos >= first] - first] = False
-    # A token ends where a digit is followed by a non-digit; its value is read backwards from
-    # there (FER2013 pixels have at most 3 digits), so only one index array is ever built.
-    last_digit = digit.copy()
-    last_digit[:-1] &= ~digit[1:]
-    tok_end = np.flatnonzero(last_digit)
+    # A token ends where a digit is followed by a non-digit; one index array (token ends) and
+    # one gather of the 4 bytes up to each end give every pixel value.
+    digit[:-1] &= ~digit[1:]
+    tok_end = np.flatnonzero(digit)
     per_row = np.diff(np.searchsorted(tok_end, np.append(lo - first, last - first)))
     if (bad := np.flatnonzero(per_row != PIXELS_PER_IMAGE)).size:
         i = bad[0]
@@ -160,16 +175,19 @@ def _parse_pixels(
             f"{source}: line {line_no[i]} has {per_row[i]} pixels; expected {PIXELS_PER_IMAGE} "
             f"({IMAGE_SIZE}×{IMAGE_SIZE})"
         )
-    pixels = value[tok_end].astype(np.uint16)
-    tens = digit[tok_end - 1]
-    pixels += (value[tok_end - 1] * tens).astype(np.uint16) * np.uint16(10)
-    hundreds = tens & digit[tok_end - 2]
-    pixels += (value[tok_end - 2] * hundreds).astype(np.uint16) * np.uint16(100)
-    too_long = hundreds & digit[tok_end - 3]
-    if (bad := np.flatnonzero(too_long | (pixels > 255))).size:
-        end = tok_end[bad[0]] + 1
+    tok_end -= 3
+    window = np.lib.stride_tricks.as_strided(region, (len(region) - 3, 4), (1, 1))[tok_end]
+    window -= np.uint8(48)  # bytes → digit values; non-digits become ≥ 10
+    is_digit = window < 10
+    tens = is_digit[:, 2]
+    hundreds = tens & is_digit[:, 1]
+    pixels = window[:, 3].astype(np.uint16)
+    pixels += (window[:, 2] * tens).astype(np.uint16) * np.uint16(10)
+    pixels += (window[:, 1] * hundreds).astype(np.uint16) * np.uint16(100)
+    if (bad := np.flatnonzero((hundreds & is_digit[:, 0]) | (pixels > 255))).size:
+        end = tok_end[bad[0]] + 4
         begin = end - 1
-        while begin > 0 and digit[begin - 1]:
+        while begin > 0 and _BYTE_KIND[region[begin - 1]] == _DIGIT:
             begin -= 1
         row = np.searchsorted(lo - first, begin, side="right") - 1
         text = bytes(region[begin:end]).decode()
@@ -192,7 +210,9 @@ def read_fer2013(path: str | Path) -> ImageSet:
     try:
         data = zlib.decompress(raw, wbits=31) if raw[:2] == b"\x1f\x8b" else raw
     except zlib.error as exc:
-        raise DatasetError(f"{path} looks gzip-compressed but cannot be decompressed: {exc}") from exc
+        raise DatasetError(
+            f"{path} looks gzip-compressed but cannot be decompressed: {exc}"
+        ) from exc
     images = parse_fer2013_csv(data, str(path))
     images.metadata["sha256"] = hashlib.sha256(raw).hexdigest()
     return images

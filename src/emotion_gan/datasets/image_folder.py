@@ -102,7 +102,9 @@ def read_image_folder(
 
 def _face_detector() -> cv2.CascadeClassifier:
     """OpenCV's bundled frontal-face Haar cascade (ships with opencv-python-headless)."""
-    return cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"))
+    return cv2.CascadeClassifier(
+        str(Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml")
+    )
 
 
 def _read_face(path: Path, detector: cv2.CascadeClassifier | None) -> tuple[np.ndarray, bool]:

@@ -46,8 +46,12 @@ class SyntheticFacesDataset(AbstractDataset[None, ImageSet]):
             images,
             labels,
             split="unsplit",
-            metadata={"source": "synthetic_faces", "total": self._total, "seed": self._seed,
-                      "render_args": self._render_args},
+            metadata={
+                "source": "synthetic_faces",
+                "total": self._total,
+                "seed": self._seed,
+                "render_args": self._render_args,
+            },
         )
 
     def save(self, data: ImageSet) -> None:

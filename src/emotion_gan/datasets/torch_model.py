@@ -47,7 +47,9 @@ class TorchModelDataset(AtomicVersionedDataset[Modules, Modules]):
             ) from exc
         if not isinstance(bundle, dict) or bundle.get("format") != _FORMAT:
             raise DatasetError(f"{path} is not an emotion_gan model file (format {_FORMAT})")
-        modules = {name: _rebuild(entry, f"{path}[{name}]") for name, entry in bundle["modules"].items()}
+        modules = {
+            name: _rebuild(entry, f"{path}[{name}]") for name, entry in bundle["modules"].items()
+        }
         return modules[""] if bundle["single"] else modules
 
     def save(self, data: Modules) -> None:

@@ -69,7 +69,9 @@ class CheckpointStore:
     def _steps(self) -> list[int]:
         if self.directory is None or not self.directory.exists():
             return []
-        return sorted(int(m.group(1)) for p in self.directory.iterdir() if (m := _NAME.match(p.name)))
+        return sorted(
+            int(m.group(1)) for p in self.directory.iterdir() if (m := _NAME.match(p.name))
+        )
 
 
 def _clone(value: Any) -> Any:
