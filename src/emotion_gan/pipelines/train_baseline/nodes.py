@@ -1,0 +1,151 @@
+"""train_baseline: one classifier per (variant, seed) on the same step budget.
+
+A variant says which generated classes join the real 20 % sample (the paper's +disgust / +sad /
+all six) and which cheap alternative to GAN augmentation it uses instead (class-weighted loss,
+random oversampling, flip + crop, SMOTE). Everything else — architecture, optimiser, steps,
+seeds — is shared, so differences between variants are due to the data treatment alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+from imblearn.over_sampling import SMOTE
+
+from emotion_gan.imageset import EMOTIONS, ImageSet, label_of
+from emotion_gan.models.classifier import (
+    EmotionCNN,
+    TrainingSettings,
+    build_classifier,
+    train_classifier,
+)
+
+REBALANCING = ("none", "class_weighted", "oversampled", "smote")
+logger = logging.getLogger(__name__)
+
+
+def generated_labels(generated_classes: str | list[str], augmented: ImageSet) -> list[int]:
+    """Labels named by a variant's ``generated_classes`` ("all" = every generated class)."""
+    available = sorted({int(k) for k in augmented.labels[augmented.origin == "generated"]})
+    if generated_classes == "all":
+        if not available:
+            raise ValueError(
+                "generated_classes is 'all' but augmented_train_sample holds no generated "
+                "images; run generate_synthetic first"
+            )
+        return available
+    labels = [label_of(name) for name in generated_classes]
+    missing = [EMOTIONS[k] for k in labels if k not in available]
+    if missing:
+        raise ValueError(
+            f"no generated images of {missing} in augmented_train_sample (it has "
+            f"{[EMOTIONS[k] for k in available]}); add them to the CycleGAN target classes "
+            "or remove them from this variant's generated_classes"
+        )
+    return labels
+
+
+def select_training_set(
+    train_sample: ImageSet, augmented_train_sample: ImageSet, variant: dict[str, Any]
+) -> ImageSet:
+    """The real 20 % sample plus the generated images of the variant's chosen classes.
+
+    Real images always come from ``train_sample`` itself, so every variant shares exactly the
+    baseline's real images; only generated ones come from ``augmented_train_sample``.
+    """
+    chosen = generated_labels(variant.get("generated_classes", []), augmented_train_sample)
+    generated = augmented_train_sample.subset(
+        (augmented_train_sample.origin == "generated")
+        & np.isin(augmented_train_sample.labels, chosen)
+    )
+    return ImageSet.concat(
+        [train_sample, generated], generated_classes=[EMOTIONS[k] for k in chosen]
+    )
+
+
+def smote_resample(images: ImageSet, seed: int, k_neighbors: int) -> ImageSet:
+    """SMOTE on flattened 48×48 pixels up to the majority count (a naive, blending baseline).
+
+    New images are interpolations between a minority image and one of its ``k_neighbors``
+    nearest same-class neighbours; they are marked ``origin="generated"`` like GAN images.
+    """
+    counts = np.bincount(images.labels, minlength=len(EMOTIONS))
+    smallest = int(counts[counts > 0].min())
+    if smallest < 2:
+        rare = [EMOTIONS[k] for k in np.flatnonzero(counts == 1)]
+        raise ValueError(f"SMOTE needs at least 2 images per class; {rare} have only one")
+    sampler = SMOTE(k_neighbors=min(k_neighbors, smallest - 1), random_state=seed)
+    flat = images.images.reshape(len(images), -1).astype(np.float32)
+    resampled, labels = sampler.fit_resample(flat, images.labels)
+    extra = slice(len(images), None)  # imbalanced-learn appends the synthetic rows
+    synthetic = ImageSet.from_arrays(
+        np.clip(np.rint(resampled[extra]), 0, 255).astype(np.uint8).reshape(-1, 48, 48),
+        labels[extra],
+        origin="generated",
+        metadata={"method": "SMOTE", "seed": seed},
+    )
+    return ImageSet.concat([images, synthetic])
+
+
+def training_settings(classifier: dict[str, Any], variant: dict[str, Any]) -> TrainingSettings:
+    """Shared training parameters + the variant's loss/sampling/augmentation switches."""
+    rebalancing = variant.get("rebalancing", "none")
+    if rebalancing not in REBALANCING:
+        raise ValueError(f"rebalancing must be one of {REBALANCING}; got {rebalancing!r}")
+    return TrainingSettings(
+        **classifier["training"],
+        class_weighted=rebalancing == "class_weighted",
+        balanced_sampling=rebalancing == "oversampled",
+        flip_crop=bool(variant.get("flip_crop", False)),
+    )
+
+
+def describe_training_set(images: ImageSet) -> dict[str, Any]:
+    """Class counts of real and generated images (for the report's composition table)."""
+    return {
+        origin: images.subset(images.origin == origin).class_counts()
+        for origin in ("real", "generated")
+    }
+
+
+def train_classifiers(
+    training_set: ImageSet,
+    classifier: dict[str, Any],
+    variant: dict[str, Any],
+    smote: dict[str, Any],
+) -> tuple[dict[str, EmotionCNN], dict[str, Any]]:
+    """Train one classifier per seed in ``classifier["seeds"]``.
+
+    Returns ``({seed: model}, summary)`` where ``summary`` records the training-set
+    composition and each seed's loss history. (Kedro's error for a failing node names the
+    variant's namespace; the training loop's errors name the seed.)
+    """
+    settings = training_settings(classifier, variant)
+    models: dict[str, EmotionCNN] = {}
+    summary: dict[str, Any] = {
+        "variant": variant,
+        "steps": settings.steps,
+        "training_set": describe_training_set(training_set),
+        "loss_history": {},
+    }
+    for seed in classifier["seeds"]:
+        images = training_set
+        if variant.get("rebalancing") == "smote":
+            images = smote_resample(training_set, seed, smote["k_neighbors"])
+            summary.setdefault("smote_training_set", {})[str(seed)] = describe_training_set(images)
+        model = build_classifier(seed, **classifier["architecture"])
+        start = time.perf_counter()
+        history = train_classifier(
+            model, images.images, images.labels, settings, seed=seed, run_name=f"seed {seed}"
+        )
+        logger.info(
+            "seed %s: %d steps on %d images in %.0f s, final loss %.3f",
+            seed, settings.steps, len(images), time.perf_counter() - start,
+            history.loss[-1] if history.loss else float("nan"),
+        )  # fmt: skip
+        models[str(seed)] = model
+        summary["loss_history"][str(seed)] = history.as_dict()
+    return models, summary

@@ -1,0 +1,38 @@
+"""train_dag: pre-train on generated images, fine-tune on ``train_sample`` → ``dag.classifier``.
+
+The same template shape as train_baseline, under the namespace ``dag`` (catalog entries in
+conf/base/catalog_train_dag.yml; settings in ``params:dag`` and the shared ``params:classifier``).
+"""
+
+from kedro.pipeline import Node, Pipeline
+
+from emotion_gan.pipelines.train_dag.nodes import select_pretraining_set, train_dag_classifiers
+
+#: The namespace of this pipeline; evaluate compares it with ``baseline`` (Table 2).
+DAG_VARIANT = "dag"
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """Pre-training-set selection and pre-train + fine-tune per seed, namespaced ``dag``."""
+    template = Pipeline(
+        [
+            Node(
+                select_pretraining_set,
+                inputs=["train_sample", "augmented_train_sample", "params:dag"],
+                outputs="pretraining_set",
+                name="select_pretraining_set",
+            ),
+            Node(
+                train_dag_classifiers,
+                inputs=["pretraining_set", "train_sample", "params:classifier", "params:dag"],
+                outputs=["classifier", "training_summary"],
+                name="train_dag_classifiers",
+            ),
+        ]
+    )
+    return Pipeline(
+        template,
+        namespace=DAG_VARIANT,
+        inputs={"train_sample", "augmented_train_sample"},
+        parameters={"params:dag": "params:dag", "params:classifier": "params:classifier"},
+    )
