@@ -21,6 +21,9 @@ from emotion_gan.imageset import NUM_CLASSES, ImageSet
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Idle OpenMP threads must not spin: tests train many tiny models back to back, and spinning
+# workers made each first step up to 100× slower on a busy 2-core machine.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FER2013 = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"

@@ -13,11 +13,13 @@ safe: checkpoints hold everything that determines the future (weights, Adam mome
 state, both history pools, the loss history), so a resumed run reproduces an uninterrupted one
 on the CPU, and a non-finite loss stops training *before* the optimiser applies it.
 
-Speed (measured by ``bench/cyclegan_step.py``): when no network contains batch normalisation,
-calls that do not depend on each other share one forward pass (G on [r, t], F on [t, r, G(r)],
-each D on [real, pooled fake]). Instance norm and plain layers treat batch items independently,
-so this is the same computation in fewer, larger calls. With batch norm, the batch statistics
-would mix the items, so each call then runs separately as in the reference code.
+Speed (``bench/cyclegan_step.py``, paper-size networks, batch 1, 2 CPU cores: ≈ 1.7× a plain
+eager fp32 step, same losses): bf16 autocast on the CPU (opt-in, ``autocast_bf16_on_cpu``), the
+fused Adam kernel, and merged calls — when no network contains batch normalisation, calls that
+do not depend on each other share one forward pass (G on [r, t], F on [t, G(r), r], each D on
+[real, pooled fake]). Instance norm and plain layers treat batch items independently, so this is
+the same computation in fewer, larger calls; with batch norm the batch statistics would mix the
+items, so each call then runs separately as in the reference code. channels_last was slower.
 """
 
 from __future__ import annotations
@@ -283,7 +285,13 @@ def train_cyclegan(
             },
         )
 
-    with tqdm(total=config.steps, initial=start, desc=progress_desc, dynamic_ncols=True) as bar:
+    with tqdm(
+        total=config.steps,
+        initial=start,
+        desc=progress_desc,
+        dynamic_ncols=True,
+        mininterval=1.0,  # long runs log to files: ~1 refresh per second is plenty
+    ) as bar:
         for step in range(start, config.steps):
             lr = config.learning_rate * config.lr_factor(step)
             for optimizer in (optimizer_g, optimizer_d):

@@ -1,0 +1,186 @@
+"""Speed of one CycleGAN training step: plain eager fp32 vs the project's, in the same run.
+
+Paper-size networks by default (Table 4–5: ngf 64, 6 residual blocks, ndf 64; batch 1; 48×48).
+The reference step is the reference CycleGAN written the obvious way: six generator calls and
+four discriminator calls of one image each, fp32, default Adam. It draws the same batches, the
+same augmentations and the same history-pool choices as the project's
+:func:`~emotion_gan.models.cyclegan.trainer.train_cyclegan` (same seeded generator, same order),
+and starts from the same weights, so the two loss curves must agree: the first step to within
+bf16 rounding, the mean losses of a short run to within a few per cent.
+
+The project's step is timed through ``train_cyclegan`` itself (bf16 autocast on the CPU,
+merged forward passes, fused Adam). Timings jitter on a shared machine, so the two are timed
+in interleaved chunks and the best chunk of each is compared.
+Last line: ``cyclegan_step: <project s/step> s, <ratio>x vs eager fp32``.
+
+    .venv/bin/python bench/cyclegan_step.py                  # ~2 min on 2 idle cores
+    .venv/bin/python bench/cyclegan_step.py --ngf 32 --blocks 3 --ndf 32 --batch 4   # conf/base
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TQDM_DISABLE", "1")  # before tqdm is imported: no progress bars here
+
+import argparse
+import copy
+import time
+
+import numpy as np
+import torch
+
+from emotion_gan.imageset import label_of
+from emotion_gan.models.cyclegan.augment import random_pad_crop_flip
+from emotion_gan.models.cyclegan.losses import (
+    cycle_consistency_loss,
+    identity_loss,
+    lsgan_discriminator_loss,
+    lsgan_generator_loss,
+    total_generator_loss,
+)
+from emotion_gan.models.cyclegan.networks import build_cyclegan
+from emotion_gan.models.cyclegan.trainer import (
+    CycleGANConfig,
+    CycleGANNetworks,
+    HistoryPool,
+    train_cyclegan,
+)
+from emotion_gan.models.synthetic_faces import synthetic_face_dataset
+
+LOSSES = ("loss_g", "loss_f", "cycle", "identity", "loss_d_r", "loss_d_t")
+
+
+class ReferenceTrainer:
+    """The reference CycleGAN step in plain eager fp32, on the project's random stream."""
+
+    def __init__(
+        self, networks: CycleGANNetworks, reference: torch.Tensor, target: torch.Tensor, config
+    ) -> None:
+        self.net, self.reference, self.target, self.config = networks, reference, target, config
+        for module in networks.as_dict().values():
+            module.train()
+        g_params = [*networks.generator_g.parameters(), *networks.generator_f.parameters()]
+        d_params = [*networks.discriminator_r.parameters(), *networks.discriminator_t.parameters()]
+        self.opt_g = torch.optim.Adam(g_params, lr=config.learning_rate, betas=config.betas)
+        self.opt_d = torch.optim.Adam(d_params, lr=config.learning_rate, betas=config.betas)
+        self.rng = torch.Generator().manual_seed(config.seed)
+        self.pool_r = HistoryPool(config.history_pool_size)
+        self.pool_t = HistoryPool(config.history_pool_size)
+        self.step_index = 0
+
+    def _draw(self, samples: torch.Tensor) -> torch.Tensor:
+        batch = samples[torch.randint(len(samples), (self.config.batch_size,), generator=self.rng)]
+        return random_pad_crop_flip(batch, self.rng)
+
+    def step(self) -> dict[str, float]:
+        net, cfg = self.net, self.config
+        lr = cfg.learning_rate * cfg.lr_factor(self.step_index)
+        for opt in (self.opt_g, self.opt_d):
+            for group in opt.param_groups:
+                group["lr"] = lr
+        real_r, real_t = self._draw(self.reference), self._draw(self.target)
+        discriminators = (net.discriminator_r, net.discriminator_t)
+        for p in (p for d in discriminators for p in d.parameters()):
+            p.requires_grad_(False)
+        fake_t, fake_r = net.generator_g(real_r), net.generator_f(real_t)
+        rec_r, rec_t = net.generator_f(fake_t), net.generator_g(fake_r)
+        idt_t, idt_r = net.generator_g(real_t), net.generator_f(real_r)
+        loss_g = lsgan_generator_loss(net.discriminator_t(fake_t))
+        loss_f = lsgan_generator_loss(net.discriminator_r(fake_r))
+        cycle = cycle_consistency_loss(real_r, rec_r, real_t, rec_t)
+        identity = identity_loss(real_r, idt_r, real_t, idt_t)
+        total = total_generator_loss(
+            loss_g, loss_f, cycle, identity, cfg.cycle_loss_weight, cfg.identity_loss_weight
+        )
+        self.opt_g.zero_grad()
+        total.backward()
+        self.opt_g.step()
+        for p in (p for d in discriminators for p in d.parameters()):
+            p.requires_grad_(True)
+        pooled_r = self.pool_r.query(fake_r, self.rng)
+        pooled_t = self.pool_t.query(fake_t, self.rng)
+        d_r, d_t = net.discriminator_r, net.discriminator_t
+        loss_d_r = lsgan_discriminator_loss(d_r(real_r), d_r(pooled_r))
+        loss_d_t = lsgan_discriminator_loss(d_t(real_t), d_t(pooled_t))
+        self.opt_d.zero_grad()
+        (loss_d_r + loss_d_t).backward()
+        self.opt_d.step()
+        self.step_index += 1
+        values = (loss_g, loss_f, cycle, identity, loss_d_r, loss_d_t)
+        return {name: float(v.detach()) for name, v in zip(LOSSES, values, strict=True)}
+
+
+def faces(count: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Neutral (reference) and disgust (target) faces of the embedded synthetic source."""
+    images, labels = synthetic_face_dataset(count, seed=2018)
+    scaled = torch.as_tensor(images).float().unsqueeze(1) / 127.5 - 1.0
+    return scaled[labels == label_of("neutral")], scaled[labels == label_of("disgust")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ngf", type=int, default=64)
+    parser.add_argument("--blocks", type=int, default=6)
+    parser.add_argument("--ndf", type=int, default=64)
+    parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--compare-steps", type=int, default=30)
+    parser.add_argument("--chunk", type=int, default=5, help="steps per timed chunk")
+    parser.add_argument("--rounds", type=int, default=4)
+    args = parser.parse_args()
+
+    reference, target = faces(2000)
+    initial = build_cyclegan(ngf=args.ngf, n_blocks=args.blocks, ndf=args.ndf, seed=0)
+
+    def config(steps: int) -> CycleGANConfig:
+        return CycleGANConfig(
+            steps=steps, batch_size=args.batch, autocast_bf16_on_cpu=True, device="cpu"
+        )
+
+    # 1. Same run, both ways: the losses must agree.
+    n = args.compare_steps
+    eager = ReferenceTrainer(copy.deepcopy(initial), reference, target, config(n))
+    eager_history = [eager.step() for _ in range(n)]
+    project_history = train_cyclegan(
+        copy.deepcopy(initial), reference, target, config(n), augment=random_pad_crop_flip
+    )
+    header = ("loss", "eager step 1", "project step 1", "eager mean", "project mean")
+    print("{:10s} {:>13s} {:>15s} {:>11s} {:>13s}".format(*header))
+    worst_first, worst_mean = 0.0, 0.0
+    for name in LOSSES:
+        e0, p0 = eager_history[0][name], project_history[0][name]
+        e_mean = float(np.mean([row[name] for row in eager_history]))
+        p_mean = float(np.mean([row[name] for row in project_history]))
+        worst_first = max(worst_first, abs(e0 - p0) / abs(e0))
+        worst_mean = max(worst_mean, abs(e_mean - p_mean) / abs(e_mean))
+        print(f"{name:10s} {e0:13.4f} {p0:15.4f} {e_mean:11.4f} {p_mean:13.4f}")
+    print(f"largest relative difference: step 1 {worst_first:.1%}, {n}-step mean {worst_mean:.1%}")
+
+    # 2. Interleaved timing chunks (after one warm-up chunk each).
+    eager = ReferenceTrainer(copy.deepcopy(initial), reference, target, config(10**6))
+    project = copy.deepcopy(initial)
+    times: dict[str, list[float]] = {"eager": [], "project": []}
+    for round_index in range(args.rounds + 1):
+        start = time.perf_counter()
+        for _ in range(args.chunk):
+            eager.step()
+        eager_time = (time.perf_counter() - start) / args.chunk
+        start = time.perf_counter()
+        train_cyclegan(project, reference, target, config(args.chunk), augment=random_pad_crop_flip)
+        project_time = (time.perf_counter() - start) / args.chunk
+        if round_index:  # round 0 warms up kernels and allocators
+            times["eager"].append(eager_time)
+            times["project"].append(project_time)
+    best_eager, best_project = min(times["eager"]), min(times["project"])
+    size = f"ngf {args.ngf}, {args.blocks} blocks, ndf {args.ndf}, batch {args.batch}"
+    print(
+        f"{size}: eager fp32 {best_eager:.3f} s/step, project {best_project:.3f} s/step "
+        f"(best of {args.rounds} chunks of {args.chunk}; {torch.get_num_threads()} threads)"
+    )
+    ok = worst_first < 0.05 and worst_mean < 0.10
+    print(f"losses comparable: {'yes' if ok else 'NO'}")
+    print(f"cyclegan_step: {best_project:.3f} s, {best_eager / best_project:.2f}x vs eager fp32")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""train_cyclegan_per_class: ``train_sample`` → ``{target_class}.cyclegan`` for every target class.
+
+One template (train one CycleGAN, plot its losses) reused under a namespace per target class;
+the catalog's ``"{target_class}.…"`` factories version each class's models, loss table and
+figure (conf/base/catalog_train_cyclegan_per_class.yml). Shared settings are
+``params:cyclegan``; each namespace reads its own ``params:<target_class>.target_class``. Train a
+subset with ``kedro run --pipelines train_cyclegan_per_class --namespaces disgust,sad``.
+"""
+
+from kedro.pipeline import Node, Pipeline
+
+from emotion_gan.imageset import EMOTIONS, REFERENCE_CLASS
+from emotion_gan.pipelines.train_cyclegan_per_class.nodes import (
+    plot_loss_curve,
+    train_cyclegan_for_target_class,
+)
+
+#: Namespaces of this pipeline (and of generate_synthetic): every class but the reference class
+#: (paper §4.2). Each needs a ``<class>: {target_class: <class>}`` entry in parameters.
+TARGET_CLASSES: tuple[str, ...] = tuple(e for e in EMOTIONS if e != REFERENCE_CLASS)
+
+
+def cyclegan_template() -> Pipeline:
+    """Training and loss curve of one (not yet namespaced) target class."""
+    return Pipeline(
+        [
+            Node(
+                train_cyclegan_for_target_class,
+                inputs=[
+                    "train_sample",
+                    "cyclegan_checkpoints",
+                    "params:cyclegan",
+                    "params:target_class",
+                ],
+                outputs=["cyclegan", "cyclegan_history"],
+                name="train_cyclegan_for_target_class",
+            ),
+            Node(
+                plot_loss_curve,
+                inputs=["cyclegan_history", "params:target_class", "params:cyclegan"],
+                outputs="loss_curve",
+                name="plot_loss_curve",
+            ),
+        ]
+    )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """One namespaced copy of :func:`cyclegan_template` per entry of :data:`TARGET_CLASSES`."""
+    return sum(
+        (
+            Pipeline(
+                cyclegan_template(),
+                namespace=target,
+                inputs={"train_sample"},
+                parameters={"params:cyclegan"},
+            )
+            for target in TARGET_CLASSES
+        ),
+        Pipeline([]),
+    )

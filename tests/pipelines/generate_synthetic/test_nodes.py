@@ -1,0 +1,111 @@
+"""generate_synthetic nodes: how many, translation with reuse, Fig. 3, quality report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from emotion_gan.imageset import ImageSet, label_of
+from emotion_gan.models.cyclegan.networks import build_cyclegan
+from emotion_gan.models.cyclegan.quality import generation_quality
+from emotion_gan.models.cyclegan.translate import faces_to_tensor, tensor_to_faces
+from emotion_gan.pipelines.generate_synthetic.nodes import (
+    build_augmented_train_sample,
+    generate_class_faces,
+    measure_generation_quality,
+    number_to_generate,
+    plot_fig3_samples,
+)
+
+
+def test_number_to_generate_balances_to_the_largest_class(make_imageset) -> None:
+    sample = make_imageset((10, 2, 10, 30, 10, 10, 10))
+    assert number_to_generate(sample, "disgust", {"lift_to": "largest_class"}) == 28
+    assert number_to_generate(sample, "disgust", {"lift_to": 5}) == 3
+    assert number_to_generate(sample, "happy", {"lift_to": 5}) == 0
+    assert number_to_generate(sample, "happy", {"lift_to": 5, "min_count": 4}) == 4
+    assert number_to_generate(sample, "disgust", {"count": 7, "lift_to": 99}) == 7
+
+
+def test_uint8_mapping_clips_and_rounds() -> None:
+    out = tensor_to_faces(torch.tensor([-1.5, -1.0, 0.0, 0.999, 1.2]).reshape(1, 1, 1, 5))
+    assert out.tolist() == [[[0, 0, 128, 255, 255]]]
+    faces = np.array([[[0, 255, 128]]], dtype=np.uint8)
+    np.testing.assert_array_equal(tensor_to_faces(faces_to_tensor(faces)), faces)
+
+
+def test_generated_set_is_labelled_and_reuses_sources_without_duplicates(make_imageset) -> None:
+    sample = make_imageset((3, 2, 3, 3, 3, 3, 4))  # 4 neutral faces
+    g = build_cyclegan(ngf=4, n_blocks=1, ndf=4, n_layers=1).as_dict()
+    settings = {"count": 10, "batch_size": 3, "seed": 1, "reuse_pad": 2}
+    generated = generate_class_faces(g, sample, "disgust", "neutral", settings)
+
+    assert len(generated) == 10
+    assert set(generated.labels) == {label_of("disgust")}
+    assert set(generated.origin) == {"generated"} and set(generated.split) == {"train"}
+    sources = np.asarray(generated.metadata["source_indices"])
+    assert set(sample.labels[sources]) == {label_of("neutral")}
+    assert sorted(sources[:4]) == sorted(np.flatnonzero(sample.labels == label_of("neutral")))
+    flat = generated.images.reshape(10, -1)
+    assert len(np.unique(flat, axis=0)) == 10, "a reused source must not give an exact copy"
+    again = generate_class_faces(g, sample, "disgust", "neutral", settings)
+    np.testing.assert_array_equal(again.images, generated.images)
+
+
+def test_augmented_sample_keeps_real_and_adds_generated(make_imageset) -> None:
+    sample = make_imageset((2,) * 7)
+    fake = make_imageset((0, 3, 0, 0, 0, 0, 0), origin="generated")
+    augmented = build_augmented_train_sample(sample, fake)
+    assert len(augmented) == 17
+    assert (augmented.origin == "generated").sum() == 3
+
+
+def test_fig3_rows_are_classes_with_two_real_columns(make_imageset) -> None:
+    sample = make_imageset((3,) * 7)
+    fake = make_imageset((0, 4, 0, 0, 0, 0, 0), origin="generated")
+    figure = plot_fig3_samples({"real_columns": 2, "generated_columns": 3}, sample, fake)
+    assert isinstance(figure, Figure) and len(figure.axes) == 7 * 5
+    shown = [len(ax.images) for ax in figure.axes]
+    assert shown[5:10] == [1, 1, 1, 1, 1]  # disgust: 2 real + 3 generated
+    assert shown[30:35] == [1, 1, 0, 0, 0]  # neutral (reference): real only
+
+
+def _generated_from(sample: ImageSet, rows: np.ndarray, images: np.ndarray) -> ImageSet:
+    return ImageSet.from_arrays(
+        images,
+        np.full(len(images), label_of("disgust")),
+        origin="generated",
+        metadata={"target_class": "disgust", "source_indices": rows.tolist()},
+    )
+
+
+def test_quality_flags_copies_of_real_faces_as_memorised(make_imageset) -> None:
+    sample = make_imageset((2, 8, 2, 2, 2, 2, 8), seed=3)
+    disgust = sample.images[sample.labels == label_of("disgust")]
+    neutral_rows = np.flatnonzero(sample.labels == label_of("neutral"))
+    copies = _generated_from(sample, neutral_rows, disgust.copy())
+    report = measure_generation_quality({"max_images": 100, "seed": 0}, sample, copies)
+    copied = report["classes"]["disgust"]
+    assert copied["memorisation"]["generated_to_nearest_real"]["mean"] == 0.0
+    assert copied["memorisation"]["near_copy_fraction"] == 1.0
+    assert copied["diversity"]["generated_mean_pairwise"] == pytest.approx(
+        copied["diversity"]["real_mean_pairwise"]
+    )
+    sources = sample.images[neutral_rows]
+    assert copied["source_change"]["mean"] > 0.05  # disgust and neutral faces differ
+
+    unchanged = generation_quality(sources, disgust, sources)  # G = identity
+    assert unchanged["source_change"]["mean"] == 0.0
+    assert unchanged["memorisation"]["near_copy_fraction"] == 0.0
+
+
+def test_quality_with_a_single_real_face_has_no_real_baseline() -> None:
+    rng = np.random.default_rng(0)
+    real = rng.integers(0, 256, (1, 48, 48), dtype=np.uint8)
+    report = generation_quality(rng.integers(0, 256, (3, 48, 48), dtype=np.uint8), real)
+    assert report["memorisation"]["real_to_nearest_other_real"] is None
+    assert report["memorisation"]["near_copy_fraction"] is None
+    assert report["memorisation"]["generated_to_nearest_real"]["min"] > 0.1
+    assert report["diversity"]["real_mean_pairwise"] is None

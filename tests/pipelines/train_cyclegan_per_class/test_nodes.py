@@ -1,0 +1,87 @@
+"""train_cyclegan_per_class nodes and pipeline shape (tiny networks, a few steps)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+from matplotlib.figure import Figure
+
+from emotion_gan.models.checkpoint import CheckpointStore
+from emotion_gan.pipelines.train_cyclegan_per_class import create_pipeline
+from emotion_gan.pipelines.train_cyclegan_per_class.nodes import (
+    plot_loss_curve,
+    select_domain_faces,
+    train_cyclegan_for_target_class,
+)
+from emotion_gan.pipelines.train_cyclegan_per_class.pipeline import TARGET_CLASSES
+from tests.conftest import PROJECT_ROOT
+
+TINY = {
+    "reference_class": "neutral",
+    "architecture": {"ngf": 4, "n_blocks": 1, "ndf": 4, "n_layers": 1},
+    "training": {"steps": 3, "batch_size": 2, "device": "cpu", "checkpoint_every": 1},
+    "augment_pad": 2,
+    "resume": True,
+}
+COLUMNS = {"step", "lr", "loss_g", "loss_f", "cycle", "identity", "loss_d_r", "loss_d_t"}
+
+
+def test_one_namespace_per_non_reference_class_sharing_train_sample() -> None:
+    pipe = create_pipeline()
+    assert TARGET_CLASSES == ("angry", "disgust", "fear", "happy", "sad", "surprise")
+    assert {n.namespace for n in pipe.nodes} == set(TARGET_CLASSES)
+    assert pipe.inputs() == {
+        "train_sample",
+        "params:cyclegan",
+        *(f"{t}.cyclegan_checkpoints" for t in TARGET_CLASSES),
+        *(f"params:{t}.target_class" for t in TARGET_CLASSES),
+    }
+
+
+def test_base_parameters_name_every_namespace() -> None:
+    params = yaml.safe_load(
+        (PROJECT_ROOT / "conf/base/parameters_train_cyclegan_per_class.yml").read_text()
+    )
+    assert {t: params[t]["target_class"] for t in TARGET_CLASSES} == {t: t for t in TARGET_CLASSES}
+    assert params["cyclegan"]["reference_class"] == "neutral"
+
+
+def test_domains_are_training_faces_of_reference_and_target(make_imageset) -> None:
+    sample = make_imageset((3, 2, 3, 3, 3, 3, 4))
+    reference, target = select_domain_faces(sample, "neutral", "disgust")
+    assert (len(reference), len(target)) == (4, 2)
+    with pytest.raises(ValueError, match="target class 'disgust' has no images in train_sample"):
+        select_domain_faces(make_imageset((3, 0, 3, 3, 3, 3, 3)), "neutral", "disgust")
+    with pytest.raises(ValueError, match="is the reference class"):
+        select_domain_faces(sample, "neutral", "neutral")
+
+
+def test_training_returns_four_networks_and_history_then_clears_checkpoints(make_imageset):
+    store = CheckpointStore(None)
+    modules, history = train_cyclegan_for_target_class(
+        make_imageset((2, 2, 2, 2, 2, 2, 3)), store, TINY, "disgust"
+    )
+    assert set(modules) == {"G", "F", "D_R", "D_T"}
+    assert all(not m.training for m in modules.values())
+    assert isinstance(history, pd.DataFrame) and set(history.columns) == COLUMNS
+    assert history["step"].tolist() == [1, 2, 3]
+    assert store.latest() is None
+
+
+def test_resume_false_discards_a_stale_checkpoint(make_imageset) -> None:
+    sample = make_imageset((2, 2, 2, 2, 2, 2, 3))
+    store = CheckpointStore(None)
+    store.save(1, {"fingerprint": {"seed": 123}})  # from some other run
+    with pytest.raises(ValueError, match="different settings"):
+        train_cyclegan_for_target_class(sample, store, TINY, "sad")
+    store.save(1, {"fingerprint": {"seed": 123}})
+    _, history = train_cyclegan_for_target_class(sample, store, {**TINY, "resume": False}, "sad")
+    assert len(history) == 3
+
+
+def test_loss_curve_has_generator_and_discriminator_panels() -> None:
+    history = pd.DataFrame({c: [1.0, 0.5, 0.25] for c in COLUMNS} | {"step": [1, 2, 3]})
+    figure = plot_loss_curve(history, "disgust", TINY)
+    assert isinstance(figure, Figure) and len(figure.axes) == 2
+    assert len(figure.axes[0].lines) == 8 and len(figure.axes[1].lines) == 4  # raw + smoothed
