@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import torch
 import yaml
 
 from emotion_gan.imageset import NUM_CLASSES, ImageSet
@@ -27,6 +28,20 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FER2013 = PROJECT_ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
+
+
+@pytest.fixture(autouse=True)
+def single_intra_op_thread() -> Iterator[None]:
+    """Run every test on one intra-op thread.
+
+    Why: the tests train tiny models whose ops end in an OpenMP barrier each; on a loaded machine
+    a descheduled worker stalls that barrier for a time slice (a 3-step CycleGAN run took ~13 s
+    instead of ~0.1 s). Tiny tensors gain nothing from a second thread anyway.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def synthetic_source(total: int = 300, seed: int = 3) -> dict[str, str]:
