@@ -39,6 +39,18 @@ def test_single_module_round_trip(tmp_path, registered):
     torch.testing.assert_close(loaded.layer.weight, net.layer.weight)
 
 
+def test_versions_accumulate_and_an_earlier_model_loads(tmp_path, registered):
+    path = str(tmp_path / "net.pt")
+    first, second = TinyNet(width=2), TinyNet(width=6)
+    TorchModelDataset(filepath=path, version=Version(None, "2026-01-01T00.00.00.000Z")).save(first)
+    TorchModelDataset(filepath=path, version=Version(None, "2026-01-02T00.00.00.000Z")).save(second)
+    assert TorchModelDataset(filepath=path, version=Version(None, None)).load().config == {
+        "width": 6
+    }
+    earlier = TorchModelDataset(filepath=path, version=Version("2026-01-01T00.00.00.000Z", None))
+    torch.testing.assert_close(earlier.load().layer.weight, first.layer.weight)
+
+
 def test_dict_of_modules_round_trip(tmp_path, registered):
     nets = {"generator_g": TinyNet(2), "generator_f": TinyNet(4)}
     dataset = TorchModelDataset(filepath=str(tmp_path / "cyclegan.pt"))

@@ -11,8 +11,8 @@ from tests.conftest import SHARED_FER2013, synthetic_source
 TINY_SYNTHETIC = synthetic_source(total=400, seed=1)
 
 
-def _load(project, name, version=None):
-    path = project / "data" / "05_model_input" / f"{name}.npz"
+def _load(project, name, version=None, root="data"):
+    path = project / root / "05_model_input" / f"{name}.npz"
     from kedro.io import Version
 
     return ImageSetDataset(filepath=str(path), version=Version(version, None)).load()
@@ -56,8 +56,10 @@ def test_fer2013_env_with_runtime_csv_path(kedro_project, run_kedro, tmp_path):
         project, ["ingest", "sample_imbalanced"], env="fer2013",
         runtime_params={"fer2013_csv": str(csv)},
     )  # fmt: skip
-    sample = _load(project, "train_sample")
-    full = _load(project, "test_full")
+    # The fer2013 env keeps its versions apart from the embedded data's (conf/fer2013/globals.yml).
+    sample = _load(project, "train_sample", root="data/fer2013")
+    full = _load(project, "test_full", root="data/fer2013")
+    assert not (project / "data" / "05_model_input" / "train_sample.npz").exists()
     assert len(sample) == 14  # 20 % of 10 training images per class
     assert sorted(set(full.split)) == ["private_test", "public_test"] and len(full) == 70
 
@@ -69,9 +71,10 @@ def test_real_fer2013_end_to_end(kedro_project, run_kedro):
         project, ["ingest", "sample_imbalanced"], env="fer2013",
         runtime_params={"fer2013_csv": str(SHARED_FER2013)},
     )  # fmt: skip
-    sample, full = _load(project, "train_sample"), _load(project, "test_full")
+    sample = _load(project, "train_sample", root="data/fer2013")
+    full = _load(project, "test_full", root="data/fer2013")
     training = np.array([3995, 436, 4097, 7215, 4830, 3171, 4965])
     assert np.bincount(sample.labels).tolist() == np.round(training * 0.2).astype(int).tolist()
     assert np.bincount(full.labels).tolist() == [958, 111, 1024, 1774, 1247, 831, 1233]
-    assert len(_load(project, "test_7pct")) == round(0.07 * 35887)
-    assert len(_load(project, "test_14pct")) == round(0.14 * 35887)
+    assert len(_load(project, "test_7pct", root="data/fer2013")) == round(0.07 * 35887)
+    assert len(_load(project, "test_14pct", root="data/fer2013")) == round(0.14 * 35887)
