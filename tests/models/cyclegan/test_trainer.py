@@ -119,6 +119,16 @@ def test_resume_refuses_a_checkpoint_from_other_settings() -> None:
         train_cyclegan(point_networks(), reference, target, other, checkpoints=store)
 
 
+def test_resume_refuses_a_checkpoint_of_another_architecture() -> None:
+    reference, target = images(4, seed=1), images(4, seed=2)
+    store = CheckpointStore(None)
+    config = CycleGANConfig(steps=2, checkpoint_every=1, device="cpu", identity_loss_weight=0)
+    train_cyclegan(tiny_image_networks(), reference, target, config, checkpoints=store)
+    wider = build_cyclegan(ngf=8, n_blocks=1, ndf=4, n_layers=1)
+    with pytest.raises(ValueError, match="architectures differ"):
+        train_cyclegan(wider, reference, target, config, checkpoints=store)
+
+
 class Poisonable(nn.Module):
     """Wraps a generator; emits NaN once ``poisoned`` is set (a diverged network)."""
 

@@ -57,6 +57,7 @@ _RESUME_FIELDS = (
     "decay_start_fraction",
     "history_pool_size",
     "seed",
+    "autocast_bf16_on_cpu",
 )
 
 
@@ -248,7 +249,7 @@ def train_cyclegan(
     rng = torch.Generator().manual_seed(config.seed)
     pool_r, pool_t = HistoryPool(config.history_pool_size), HistoryPool(config.history_pool_size)
     step_fn = _TrainingStep(networks, config, device, autocast_dtype, merge=_can_merge(modules))
-    fingerprint = _fingerprint(config, reference, target)
+    fingerprint = _fingerprint(config, modules, reference, target)
 
     history: list[dict[str, float]] = []
     start = 0
@@ -534,12 +535,22 @@ def _cpu_state(module: nn.Module) -> dict[str, Tensor]:
     return {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
 
 
-def _fingerprint(config: CycleGANConfig, reference: Tensor, target: Tensor) -> dict[str, Any]:
-    """What a checkpoint must match to be resumed: the settings and (a checksum of) the data."""
+def _fingerprint(
+    config: CycleGANConfig, modules: dict[str, nn.Module], reference: Tensor, target: Tensor
+) -> dict[str, Any]:
+    """What a checkpoint must match to be resumed: settings, architectures and the data.
+
+    Architectures are included so a changed network gives this clear error rather than a raw
+    ``load_state_dict`` size mismatch.
+    """
     settings = {k: v for k, v in asdict(config).items() if k in _RESUME_FIELDS}
     settings["betas"] = list(settings["betas"])
     return {
         **settings,
+        "architectures": {
+            name: dict(getattr(module, "config", {"class": type(module).__name__}))
+            for name, module in modules.items()
+        },
         "reference_shape": list(reference.shape),
         "target_shape": list(target.shape),
         "reference_sum": float(reference.double().sum()),
