@@ -1,5 +1,6 @@
 """`kedro viz build --include-previews` exports the project's pipelines with their nodes."""
 
+import base64
 import json
 import os
 import subprocess
@@ -25,5 +26,10 @@ def test_viz_build_contains_the_data_pipeline_nodes(kedro_project, run_kedro):
     names = {node["name"] for node in main["nodes"]}
     assert {"assign_train_test_split", "sample_training_classes", "draw_test_subsets"} <= names
     assert {"train_sample", "faces", "test_7pct"} <= names
+    # The ImageSet preview (a PNG grid of faces) is exported with the dataset node.
+    node_id = next(n["id"] for n in main["nodes"] if n["name"] == "train_sample")
+    details = json.loads((project / "build" / "api" / "nodes" / node_id).read_text())
+    assert details.get("preview_type") == "ImagePreview"
+    assert base64.b64decode(details["preview"]).startswith(b"\x89PNG")
     pipelines = {p["id"] for p in main["pipelines"]}
     assert {"ingest", "sample_imbalanced", "full"} <= pipelines
