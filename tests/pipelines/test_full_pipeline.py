@@ -36,7 +36,9 @@ def test_full_pipeline_produces_metrics_tables_and_report(kedro_project, run_ked
         return versions[-1] / name
 
     metrics = json.loads(latest("metrics.json").read_text())
-    assert metrics  # machine-readable results exist
+    assert {"settings", "variants", "label_fidelity", "verdict"} <= set(metrics)
+    assert {"baseline", "plus_disgust", "plus_sad", "plus_all", "dag", "class_weighted",
+            "oversampled", "flip_crop", "smote"} <= set(metrics["variants"])  # fmt: skip
     for table in ("table1.csv", "table1.md", "table2.csv", "table2.md", "report.md"):
         assert latest(table).stat().st_size > 0, table
     report = latest("report.md").read_text()
