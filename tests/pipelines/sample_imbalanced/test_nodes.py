@@ -46,4 +46,6 @@ def test_errors_name_the_class_or_fraction(faces, make_imageset):
     with pytest.raises(ValueError, match="unknown classes"):
         sample_training_classes(faces, 0.2, {"contempt": 0.1}, 0)
     with pytest.raises(ValueError, match="lower the fraction"):
-        draw_test_subsets(faces, {"test_big": 0.9}, 0)
+        draw_test_subsets(faces, {"test_7pct": 0.07, "test_14pct": 0.9}, 0)
+    with pytest.raises(ValueError, match=r"exactly \['test_7pct', 'test_14pct'\]"):
+        draw_test_subsets(faces, {"test_7pct": 0.07, "test_21pct": 0.21}, 0)

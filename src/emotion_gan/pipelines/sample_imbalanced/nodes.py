@@ -13,6 +13,9 @@ import numpy as np
 from emotion_gan.imageset import EMOTIONS, ImageSet
 from emotion_gan.pipelines.ingest.nodes import TRAIN
 
+#: Catalog names of the paper's two test subsets (§4.3); their fractions come from parameters.
+TEST_SUBSETS = ("test_7pct", "test_14pct")
+
 
 def sample_training_classes(
     faces: ImageSet,
@@ -56,6 +59,12 @@ def draw_test_subsets(
 
     Smaller subsets are nested in larger ones (prefixes of one per-class permutation).
     """
+    if set(test_subset_fractions) != set(TEST_SUBSETS):
+        raise ValueError(
+            f"sample_imbalanced.test_subset_fractions must give a fraction for exactly "
+            f"{list(TEST_SUBSETS)} (the catalog names of the test subsets); got "
+            f"{sorted(test_subset_fractions)}"
+        )
     test = faces.subset(faces.split != TRAIN)
     if len(test) == 0:
         raise ValueError("`faces` has no test images; check ingest.test_fraction or the source")

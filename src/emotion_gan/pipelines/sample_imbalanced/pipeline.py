@@ -3,6 +3,7 @@
 from kedro.pipeline import Node, Pipeline
 
 from emotion_gan.pipelines.sample_imbalanced.nodes import (
+    TEST_SUBSETS,
     draw_test_subsets,
     sample_training_classes,
 )
@@ -30,11 +31,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:sample_imbalanced.test_subset_fractions",
                     "params:sample_imbalanced.sample_seed",
                 ],
-                outputs={
-                    "test_full": "test_full",
-                    "test_7pct": "test_7pct",
-                    "test_14pct": "test_14pct",
-                },
+                outputs={name: name for name in ("test_full", *TEST_SUBSETS)},
                 name="draw_test_subsets",
             ),
         ]
