@@ -24,6 +24,7 @@ USAGES = ("Training", "PublicTest", "PrivateTest")
 PIXELS_PER_IMAGE = IMAGE_SIZE * IMAGE_SIZE
 _NEWLINE, _COMMA, _SPACE, _QUOTE, _CR = 10, 44, 32, 34, 13
 _DIGIT, _SEPARATOR, _OTHER = 0, 1, 2
+_ROWS_PER_CHUNK = 512
 #: Byte → kind inside a pixel field: digits, separators (space; quotes of a quoted field), other.
 _BYTE_KIND = np.full(256, _OTHER, dtype=np.uint8)
 _BYTE_KIND[ord("0") : ord("9") + 1] = _DIGIT
@@ -82,13 +83,15 @@ def parse_fer2013_csv(data: bytes, source: str = "<bytes>") -> ImageSet:
 
     labels = _parse_labels(data, bounds[col["emotion"]], field_end[col["emotion"]], line_no, source)
     usage = _parse_usage(data, bounds[col["Usage"]], field_end[col["Usage"]], line_no, source)
-    pixels = _parse_pixels(
-        buf,
-        bounds[col["pixels"]],
-        field_end[col["pixels"]],
-        bounds[col["emotion"]],
-        line_no,
-        source,
+    # Rows in chunks: the temporaries (token ends, gathered bytes) then stay cache-sized instead
+    # of hundreds of MB that must be allocated and first touched.
+    lo, hi, label_pos = bounds[col["pixels"]], field_end[col["pixels"]], bounds[col["emotion"]]
+    pixels = np.concatenate(
+        [
+            _parse_pixels(buf, lo[r], hi[r], label_pos[r], line_no[r], source)
+            for start in range(0, len(lo), _ROWS_PER_CHUNK)
+            for r in [slice(start, start + _ROWS_PER_CHUNK)]
+        ]
     )
     return ImageSet(
         pixels.reshape(-1, IMAGE_SIZE, IMAGE_SIZE),
@@ -163,7 +166,7 @@ def _parse_pixels(
             "part of a non-negative integer; pixels must be 2304 space-separated integers 0–255"
         )
     digit = kind == _DIGIT
-    digit[label_pos[label_pos >= first] - first] = False
+    digit[label_pos[(label_pos >= first) & (label_pos < last)] - first] = False
     # A token ends where a digit is followed by a non-digit; one index array (token ends) and
     # one gather of the 4 bytes up to each end give every pixel value.
     digit[:-1] &= ~digit[1:]
