@@ -113,16 +113,7 @@ def boundaries_figure(
         )
     shown = draw.train_points
     if generated_points is not None:
-        ax.scatter(
-            generated_points[:, 0],
-            generated_points[:, 1],
-            s=10,
-            marker="x",
-            linewidths=0.7,
-            color=_GENERATED_COLOUR,
-            alpha=0.6,
-            label=f"generated (n={len(generated_points)})",
-        )
+        _scatter_generated(ax, generated_points, "generated")
         shown = np.concatenate([shown, generated_points])
     extent = _extent(shown)
     _plot_region_boundaries(ax, model.predict, extent, colors="black", linewidths=1.4)
@@ -139,6 +130,20 @@ def boundaries_figure(
     ax.set_title(f"{title} (seed {draw.seed})", fontsize=10)
     ax.legend(fontsize=7, loc="lower right")
     return fig
+
+
+def _scatter_generated(ax: plt.Axes, points: np.ndarray, label: str) -> None:
+    """Generated points drawn the same way in every figure (crosses in one colour)."""
+    ax.scatter(
+        points[:, 0],
+        points[:, 1],
+        s=10,
+        marker="x",
+        linewidths=0.7,
+        color=_GENERATED_COLOUR,
+        alpha=0.6,
+        label=f"{label} (n={len(points)})",
+    )
 
 
 def generated_versus_density(
@@ -165,16 +170,7 @@ def generated_versus_density(
         alpha=0.2,
         label=f"reference class {reference_class} (real)",
     )
-    ax.scatter(
-        generated_points[:, 0],
-        generated_points[:, 1],
-        s=10,
-        marker="x",
-        linewidths=0.7,
-        color=_GENERATED_COLOUR,
-        alpha=0.6,
-        label=f"generated class {minority_class} (n={len(generated_points)})",
-    )
+    _scatter_generated(ax, generated_points, f"generated class {minority_class}")
     ax.scatter(
         real[:, 0],
         real[:, 1],
