@@ -99,7 +99,8 @@ def test_resumed_run_equals_uninterrupted_run() -> None:
             tiny_image_networks(), reference, target, config, augment=jitter(8), checkpoints=store
         )
     assert store.latest()[0] == 4
-    resumed = tiny_image_networks(seed=99)  # different start: everything must come from the store
+    # A fresh copy of the same start: only the store can carry it from step 4 to the same end.
+    resumed = tiny_image_networks()
     history = train_cyclegan(
         resumed, reference, target, config, augment=jitter(), checkpoints=store
     )
@@ -125,8 +126,20 @@ def test_resume_refuses_a_checkpoint_of_another_architecture() -> None:
     config = CycleGANConfig(steps=2, checkpoint_every=1, device="cpu", identity_loss_weight=0)
     train_cyclegan(tiny_image_networks(), reference, target, config, checkpoints=store)
     wider = build_cyclegan(ngf=8, n_blocks=1, ndf=4, n_layers=1)
-    with pytest.raises(ValueError, match="architectures differ"):
+    with pytest.raises(ValueError, match=r"\(architectures, initial_weights differ\)"):
         train_cyclegan(wider, reference, target, config, checkpoints=store)
+
+
+def test_resume_refuses_a_checkpoint_that_started_from_other_weights() -> None:
+    """A finished run's last checkpoint must not stand in for a run from another init seed."""
+    reference, target = images(4, seed=1), images(4, seed=2)
+    store = CheckpointStore(None)
+    config = CycleGANConfig(steps=2, checkpoint_every=1, device="cpu")
+    train_cyclegan(tiny_image_networks(seed=0), reference, target, config, checkpoints=store)
+    with pytest.raises(ValueError, match=r"\(initial_weights differ\)"):
+        train_cyclegan(tiny_image_networks(seed=1), reference, target, config, checkpoints=store)
+    again = train_cyclegan(tiny_image_networks(), reference, target, config, checkpoints=store)
+    assert [row["step"] for row in again] == [1, 2]  # resumed at the end: nothing retrained
 
 
 class Poisonable(nn.Module):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import torch
 import yaml
 from matplotlib.figure import Figure
 
@@ -11,6 +12,7 @@ from emotion_gan.models.checkpoint import CheckpointStore
 from emotion_gan.pipelines.train_cyclegan_per_class import create_pipeline
 from emotion_gan.pipelines.train_cyclegan_per_class.nodes import (
     plot_loss_curve,
+    release_checkpoints,
     select_domain_faces,
     train_cyclegan_for_target_class,
 )
@@ -37,6 +39,11 @@ def test_one_namespace_per_non_reference_class_sharing_train_sample() -> None:
         *(f"{t}.cyclegan_checkpoints" for t in TARGET_CLASSES),
         *(f"params:{t}.target_class" for t in TARGET_CLASSES),
     }
+    # Checkpoints are released by a node that needs the saved models, i.e. after the save.
+    releases = {n.namespace: n for n in pipe.nodes if n.name.endswith(".release_checkpoints")}
+    assert {t: set(n.inputs) for t, n in releases.items()} == {
+        t: {f"{t}.cyclegan", f"{t}.cyclegan_checkpoints"} for t in TARGET_CLASSES
+    }
 
 
 def test_base_parameters_name_every_namespace() -> None:
@@ -57,7 +64,7 @@ def test_domains_are_training_faces_of_reference_and_target(make_imageset) -> No
         select_domain_faces(sample, "neutral", "neutral")
 
 
-def test_training_returns_four_networks_and_history_then_clears_checkpoints(make_imageset):
+def test_training_keeps_the_last_checkpoint_until_the_models_are_released(make_imageset):
     store = CheckpointStore(None)
     modules, history = train_cyclegan_for_target_class(
         make_imageset((2, 2, 2, 2, 2, 2, 3)), store, TINY, "disgust"
@@ -66,7 +73,25 @@ def test_training_returns_four_networks_and_history_then_clears_checkpoints(make
     assert all(not m.training for m in modules.values())
     assert isinstance(history, pd.DataFrame) and set(history.columns) == COLUMNS
     assert history["step"].tolist() == [1, 2, 3]
+    assert store.latest()[0] == 3  # a crash before the catalog saves the models loses nothing
+
+    with pytest.raises(KeyError, match="lacks \\['D_T'\\]"):
+        release_checkpoints({k: v for k, v in modules.items() if k != "D_T"}, store)
+    assert store.latest()[0] == 3
+    release_checkpoints(modules, store)
     assert store.latest() is None
+
+
+def test_a_crash_before_the_save_resumes_at_the_end(make_imageset) -> None:
+    sample, store = make_imageset((2, 2, 2, 2, 2, 2, 3)), CheckpointStore(None)
+    first, history = train_cyclegan_for_target_class(sample, store, TINY, "fear")
+    again, history_again = train_cyclegan_for_target_class(sample, store, TINY, "fear")
+    assert history_again.equals(history)
+    assert all(
+        torch.equal(first[name].state_dict()[key], value)
+        for name, module in again.items()
+        for key, value in module.state_dict().items()
+    )
 
 
 def test_resume_false_discards_a_stale_checkpoint(make_imageset) -> None:

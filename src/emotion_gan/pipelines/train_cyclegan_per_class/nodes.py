@@ -20,7 +20,11 @@ from emotion_gan.imageset import ImageSet, label_of
 from emotion_gan.models.checkpoint import CheckpointStore
 from emotion_gan.models.cyclegan.augment import random_pad_crop_flip
 from emotion_gan.models.cyclegan.networks import build_cyclegan
-from emotion_gan.models.cyclegan.trainer import CycleGANConfig, train_cyclegan
+from emotion_gan.models.cyclegan.trainer import (
+    CycleGANConfig,
+    CycleGANNetworks,
+    train_cyclegan,
+)
 from emotion_gan.models.cyclegan.translate import faces_to_tensor
 
 #: Losses as plotted: generator side (what G and F minimise) and discriminator side.
@@ -78,8 +82,9 @@ def train_cyclegan_for_target_class(
         target_class: the emotion G learns to produce (e.g. ``"disgust"``).
 
     Returns:
-        ``({"G", "F", "D_R", "D_T"}, loss history)``. Checkpoints are deleted once training
-        succeeded (the returned models are what the catalog versions).
+        ``({"G", "F", "D_R", "D_T"}, loss history)``. The last checkpoint stays until
+        :func:`release_checkpoints` has seen the models saved: a crash between training and
+        the catalog's save resumes at the end instead of losing the run.
     """
     reference_class = cyclegan["reference_class"]
     reference, target = select_domain_faces(train_sample, reference_class, target_class)
@@ -96,8 +101,18 @@ def train_cyclegan_for_target_class(
         checkpoints=checkpoints,
         progress_desc=f"CycleGAN {reference_class}→{target_class}",
     )
-    checkpoints.clear()
     return networks.as_dict(), pd.DataFrame(history)
+
+
+def release_checkpoints(cyclegan: dict[str, nn.Module], checkpoints: CheckpointStore) -> None:
+    """Delete a finished run's checkpoints, once its models are safely versioned.
+
+    Takes the *saved* ``{target_class}.cyclegan`` as input, so Kedro runs it only after the
+    catalog wrote the models and they loaded back; until then the checkpoints are the only copy
+    of the run. Raises if the bundle is incomplete (then the checkpoints are kept).
+    """
+    CycleGANNetworks.from_dict(cyclegan)
+    checkpoints.clear()
 
 
 def plot_loss_curve(history: pd.DataFrame, target_class: str, cyclegan: dict[str, Any]) -> Figure:

@@ -12,6 +12,7 @@ from kedro.pipeline import Node, Pipeline
 from emotion_gan.imageset import EMOTIONS, REFERENCE_CLASS
 from emotion_gan.pipelines.train_cyclegan_per_class.nodes import (
     plot_loss_curve,
+    release_checkpoints,
     train_cyclegan_for_target_class,
 )
 
@@ -21,7 +22,7 @@ TARGET_CLASSES: tuple[str, ...] = tuple(e for e in EMOTIONS if e != REFERENCE_CL
 
 
 def cyclegan_template() -> Pipeline:
-    """Training and loss curve of one (not yet namespaced) target class."""
+    """Training, checkpoint release and loss curve of one (not yet namespaced) target class."""
     return Pipeline(
         [
             Node(
@@ -34,6 +35,12 @@ def cyclegan_template() -> Pipeline:
                 ],
                 outputs=["cyclegan", "cyclegan_history"],
                 name="train_cyclegan_for_target_class",
+            ),
+            Node(
+                release_checkpoints,
+                inputs=["cyclegan", "cyclegan_checkpoints"],
+                outputs=None,
+                name="release_checkpoints",
             ),
             Node(
                 plot_loss_curve,
