@@ -13,7 +13,7 @@ safe: checkpoints hold everything that determines the future (weights, Adam mome
 state, both history pools, the loss history), so a resumed run reproduces an uninterrupted one
 on the CPU, and a non-finite loss stops training *before* the optimiser applies it.
 
-Speed (``bench/cyclegan_step.py``, paper-size networks, batch 1, 2 CPU cores: ≈ 1.7× a plain
+Speed (``bench/cyclegan_step.py``, paper-size networks, batch 1, 2 CPU cores: ≈ 1.6× a plain
 eager fp32 step, same losses): bf16 autocast on the CPU (opt-in, ``autocast_bf16_on_cpu``), the
 fused Adam kernel, and merged calls — when no network contains batch normalisation, calls that
 do not depend on each other share one forward pass (G on [r, t], F on [t, G(r), r], each D on
