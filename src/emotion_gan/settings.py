@@ -10,3 +10,8 @@ CONFIG_LOADER_ARGS = {
     # `train_cyclegan_per_class.steps`, without restating the rest of the block.
     "merge_strategy": {"parameters": "soft"},
 }
+
+from emotion_gan.hooks import NamespaceParametersCheck  # noqa: E402
+
+# Parameters must name exactly the namespaces the pipelines build (clear error, before training).
+HOOKS = (NamespaceParametersCheck(),)

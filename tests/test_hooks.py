@@ -1,0 +1,53 @@
+"""The parameters/namespaces check: conf envs pass, each kind of mismatch is named."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from kedro.config import OmegaConfigLoader
+
+from emotion_gan.hooks import NamespaceParametersCheck, namespace_parameter_problems
+from tests.conftest import PROJECT_ROOT
+
+
+def parameters(env: str) -> dict:
+    loader = OmegaConfigLoader(
+        str(PROJECT_ROOT / "conf"),
+        base_env="base",
+        default_run_env=env,
+        merge_strategy={"parameters": "soft"},
+        runtime_params={},
+    )
+    return loader["parameters"]
+
+
+@pytest.mark.parametrize("env", ["local", "fer2013"])
+def test_shipped_envs_match_the_namespaces(env: str) -> None:
+    assert namespace_parameter_problems(parameters(env)) == []
+
+
+def test_each_mismatch_is_named() -> None:
+    params = copy.deepcopy(parameters("local"))
+    params["cyclegan"]["reference_class"] = "happy"
+    params["variants"]["mixup"] = params["variants"]["baseline"]
+    del params["variants"]["smote"]
+    params["sad"] = {"target_class": "fear"}
+    problems = namespace_parameter_problems(params)
+    assert len(problems) == 4
+    assert "reference_class is 'happy'" in problems[0]
+    assert "namespace 'sad' needs `sad: {target_class: sad}`" in problems[1]
+    assert "variants ['mixup'] have parameters but no namespace" in problems[2]
+    assert "variants ['smote'] are built but have no entry" in problems[3]
+    with pytest.raises(ValueError, match="parameters do not match the pipelines"):
+        NamespaceParametersCheck().after_catalog_created(params)
+
+
+def test_a_kedro_run_with_an_unknown_variant_stops_before_any_node(
+    kedro_project, run_kedro
+) -> None:
+    variants = {"variants": {**parameters("local")["variants"], "mixup": {"rebalancing": "none"}}}
+    project = kedro_project({"extra/parameters.yml": variants})
+    with pytest.raises(ValueError, match=r"variants \['mixup'\] have parameters but no namespace"):
+        run_kedro(project, ["sample_imbalanced"], env="extra")
+    assert not any((project / "data").rglob("*.npz")), "nothing may run"
