@@ -72,13 +72,32 @@ def test_fig3_rows_are_classes_with_two_real_columns(make_imageset) -> None:
     assert shown[30:35] == [1, 1, 0, 0, 0]  # neutral (reference): real only
 
 
-def _generated_from(sample: ImageSet, rows: np.ndarray, images: np.ndarray) -> ImageSet:
+def _generated_from(
+    sample: ImageSet, rows: np.ndarray, images: np.ndarray, reference_faces: int | None = None
+) -> ImageSet:
     return ImageSet.from_arrays(
         images,
         np.full(len(images), label_of("disgust")),
         origin="generated",
-        metadata={"target_class": "disgust", "source_indices": rows.tolist()},
+        metadata={
+            "target_class": "disgust",
+            "source_indices": rows.tolist(),
+            "reference_faces": len(rows) if reference_faces is None else reference_faces,
+        },
     )
+
+
+def test_source_change_leaves_out_reused_sources_that_were_shifted(make_imageset) -> None:
+    """G = identity: first uses show no change; shifted reuses must not count as change."""
+    sample = make_imageset((2, 2, 2, 2, 2, 2, 3), seed=4)
+    neutral_rows = np.flatnonzero(sample.labels == label_of("neutral"))
+    rows = np.concatenate([neutral_rows, neutral_rows[:2]])  # 3 first uses, 2 reuses
+    outputs = sample.images[rows].copy()
+    outputs[3:] = np.roll(outputs[3:], 2, axis=2)  # what a shifted reuse looks like
+    generated = _generated_from(sample, rows, outputs, reference_faces=3)
+    report = measure_generation_quality({"max_images": 100, "seed": 0}, sample, generated)
+    change = report["classes"]["disgust"]["source_change"]
+    assert change["compared"] == 3 and change["mean"] == 0.0
 
 
 def test_quality_flags_copies_of_real_faces_as_memorised(make_imageset) -> None:

@@ -61,6 +61,7 @@ def generation_quality(
     sources: np.ndarray | None = None,
     max_images: int = 1000,
     seed: int = 0,
+    source_is_input: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Memorisation, diversity and source-change statistics of one generated class.
 
@@ -71,6 +72,10 @@ def generation_quality(
         sources: the reference face each generated face came from (same order), if known.
         max_images: larger sets are randomly subsampled to this size (pairwise cost is N·M).
         seed: seed of that subsampling.
+        source_is_input: per generated face, whether its source is exactly what G was fed
+            (default: all). A reused source is shifted and mirrored before G sees it, so its
+            pixel difference to the unshifted face would overstate what G changed; only exact
+            inputs enter ``source_change``.
     """
     if len(real_target) == 0:
         raise ValueError("no real target faces to compare the generated ones against")
@@ -106,6 +111,9 @@ def generation_quality(
         },
     }
     if sources is not None:
-        change = (_flat(gen) - _flat(sources[keep])).pow(2).mean(dim=1).sqrt()
-        report["source_change"] = _summary(change)
+        exact = np.ones(len(generated), bool) if source_is_input is None else source_is_input
+        used = keep[exact[keep]]
+        if len(used):
+            change = (_flat(generated[used]) - _flat(sources[used])).pow(2).mean(dim=1).sqrt()
+            report["source_change"] = {**_summary(change), "compared": int(len(used))}
     return report

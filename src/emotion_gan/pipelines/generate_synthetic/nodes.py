@@ -137,7 +137,14 @@ def measure_generation_quality(
             (train_sample.labels == label_of(target)) & (train_sample.origin == "real")
         ]
         sources = train_sample.images[np.asarray(images.metadata["source_indices"], dtype=np.int64)]
+        # translate_faces uses every reference face once, unshifted, before any reuse.
+        first_uses = np.arange(len(images)) < int(images.metadata["reference_faces"])
         report["classes"][target] = generation_quality(
-            images.images, real, sources, max_images=quality["max_images"], seed=quality["seed"]
+            images.images,
+            real,
+            sources,
+            max_images=quality["max_images"],
+            seed=quality["seed"],
+            source_is_input=first_uses,
         )
     return report
