@@ -168,7 +168,8 @@ def residual_trunk_times(args: argparse.Namespace, rounds: int) -> tuple[float, 
                 best[name] = min(best[name], time.perf_counter() - start)
     g_macs = conv_macs(networks.generator_g, (1, 1, 48, 48))
     d_macs = conv_macs(networks.discriminator_t, (1, 1, 48, 48))
-    trunk = sum(m for name, m in g_macs.items() if name.startswith(_trunk_names(networks)))
+    prefixes = _trunk_names(networks)
+    trunk = sum(m for name, m in g_macs.items() if name.startswith(prefixes))
     # Per step: 6 generator passes and 6 discriminator passes of one image (+ their backward).
     return best["eager"], best["project"], trunk / (sum(g_macs.values()) + sum(d_macs.values()))
 
