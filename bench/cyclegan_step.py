@@ -14,7 +14,10 @@ in interleaved chunks and the best chunk of each is compared.
 Last line: ``cyclegan_step: <project s/step> s, <ratio>x vs eager fp32``.
 
     .venv/bin/python bench/cyclegan_step.py                  # ~2 min on 2 idle cores
-    .venv/bin/python bench/cyclegan_step.py --ngf 32 --blocks 3 --ndf 32 --batch 4   # conf/base
+    .venv/bin/python bench/cyclegan_step.py --conf-base      # conf/base size (see below)
+
+``--conf-base`` reads the sizes from ``conf/base/parameters_train_cyclegan_per_class.yml``
+(today ngf 16, 2 blocks, ndf 32, 2 layers, batch 4), so the bench cannot drift from the run.
 """
 
 from __future__ import annotations
@@ -26,12 +29,13 @@ os.environ.setdefault("TQDM_DISABLE", "1")  # before tqdm is imported: no progre
 import argparse
 import copy
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 
-from emotion_gan.imageset import label_of
-from emotion_gan.models.cyclegan.augment import random_pad_crop_flip
+from emotion_gan.models.cyclegan.history_pool import HistoryPool
 from emotion_gan.models.cyclegan.losses import (
     cycle_consistency_loss,
     identity_loss,
@@ -39,16 +43,16 @@ from emotion_gan.models.cyclegan.losses import (
     lsgan_generator_loss,
     total_generator_loss,
 )
-from emotion_gan.models.cyclegan.networks import ResnetBlock, build_cyclegan
-from emotion_gan.models.cyclegan.trainer import (
-    CycleGANConfig,
-    CycleGANNetworks,
-    HistoryPool,
-    train_cyclegan,
-)
-from emotion_gan.models.synthetic_faces import synthetic_face_dataset
+from emotion_gan.models.cyclegan.networks import CycleGANNetworks, ResnetBlock, build_cyclegan
+from emotion_gan.models.cyclegan.trainer import CycleGANConfig, train_cyclegan
+from emotion_gan.models.training.augment import random_pad_crop_flip
+from emotion_gan.sources.synthetic_faces import synthetic_face_dataset
+from emotion_gan.vocabulary import label_of
 
 LOSSES = ("loss_g", "loss_f", "cycle", "identity", "loss_d_r", "loss_d_t")
+CONF_BASE = (
+    Path(__file__).resolve().parents[1] / "conf/base/parameters_train_cyclegan_per_class.yml"
+)
 
 
 class ReferenceTrainer:
@@ -142,7 +146,7 @@ def residual_trunk_times(args: argparse.Namespace, rounds: int) -> tuple[float, 
 
     Returns ``(eager s/step, project s/step, trunk share of the step's multiply-accumulates)``.
     """
-    networks = build_cyclegan(ngf=args.ngf, n_blocks=args.blocks, ndf=args.ndf, seed=0)
+    networks = networks_of(args)
     trunks = [
         torch.nn.Sequential(*(m for m in generator.model if isinstance(m, ResnetBlock)))
         for generator in (networks.generator_g, networks.generator_f)
@@ -182,6 +186,26 @@ def _trunk_names(networks: CycleGANNetworks) -> tuple[str, ...]:
     )
 
 
+def conf_base_size() -> dict[str, int]:
+    """Network sizes and batch of the conf/base CycleGANs, read from their parameters file."""
+    cyclegan = yaml.safe_load(CONF_BASE.read_text(encoding="utf-8"))["cyclegan"]
+    architecture = cyclegan["architecture"]
+    return {
+        "ngf": architecture["ngf"],
+        "blocks": architecture["n_blocks"],
+        "ndf": architecture["ndf"],
+        "layers": architecture["n_layers"],
+        "batch": cyclegan["training"]["batch_size"],
+    }
+
+
+def networks_of(args: argparse.Namespace) -> CycleGANNetworks:
+    """The bench's initial networks (seed 0) at the requested size."""
+    return build_cyclegan(
+        ngf=args.ngf, n_blocks=args.blocks, ndf=args.ndf, n_layers=args.layers, seed=0
+    )
+
+
 def faces(count: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Neutral (reference) and disgust (target) faces of the embedded synthetic source."""
     images, labels = synthetic_face_dataset(count, seed=2018)
@@ -194,14 +218,22 @@ def main() -> None:
     parser.add_argument("--ngf", type=int, default=64)
     parser.add_argument("--blocks", type=int, default=6)
     parser.add_argument("--ndf", type=int, default=64)
+    parser.add_argument("--layers", type=int, default=2, help="PatchGAN stride-2 layers")
     parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument(
+        "--conf-base",
+        action="store_true",
+        help=f"use the sizes in {CONF_BASE.name} (override --ngf/--blocks/--ndf/--layers/--batch)",
+    )
     parser.add_argument("--compare-steps", type=int, default=30)
     parser.add_argument("--chunk", type=int, default=5, help="steps per timed chunk")
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
+    if args.conf_base:
+        vars(args).update(conf_base_size())
 
     reference, target = faces(2000)
-    initial = build_cyclegan(ngf=args.ngf, n_blocks=args.blocks, ndf=args.ndf, seed=0)
+    initial = networks_of(args)
 
     def config(steps: int) -> CycleGANConfig:
         return CycleGANConfig(
@@ -243,7 +275,10 @@ def main() -> None:
             times["eager"].append(eager_time)
             times["project"].append(project_time)
     best_eager, best_project = min(times["eager"]), min(times["project"])
-    size = f"ngf {args.ngf}, {args.blocks} blocks, ndf {args.ndf}, batch {args.batch}"
+    size = (
+        f"ngf {args.ngf}, {args.blocks} blocks, ndf {args.ndf}, {args.layers} layers, "
+        f"batch {args.batch}" + (" (conf/base)" if args.conf_base else "")
+    )
     print(
         f"{size}: eager fp32 {best_eager:.3f} s/step, project {best_project:.3f} s/step "
         f"(best of {args.rounds} chunks of {args.chunk}; {torch.get_num_threads()} threads)"

@@ -1,7 +1,7 @@
 """Speed of the embedded default data: 10,000 synthetic faces, vectorised vs one face at a time.
 
 The renderer draws every face of a chunk with the same numpy expressions; the reference calls
-:func:`~emotion_gan.models.synthetic_faces.render_faces` once per face (the per-face loop a
+:func:`~emotion_gan.sources.synthetic_faces.render_faces` once per face (the per-face loop a
 straightforward renderer would be), on a subset, scaled up to the same count. Both run in the
 same process, interleaved, best of ``--repeats``; timings jitter on a shared machine, the ratio
 less so. Last line: ``synthetic_faces: <seconds> s for 10,000 faces, <ratio>x vs per-face``.
@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from emotion_gan.models.synthetic_faces import render_faces, synthetic_face_dataset
+from emotion_gan.sources.synthetic_faces import render_faces, synthetic_face_dataset
 
 
 def main() -> None:

@@ -23,8 +23,8 @@ import numpy as np
 import yaml
 
 from emotion_gan.models.toy.classifiers import accuracy, fit_linear_svm
-from emotion_gan.models.toy.gaussians import GaussianClasses, draw_toy_data, draw_validation_data
 from emotion_gan.models.toy.point_cyclegan import PointCycleGANSettings, train_point_cyclegan
+from emotion_gan.sources.toy_gaussians import GaussianClasses, draw_toy_data, draw_validation_data
 
 PARAMETERS = Path(__file__).resolve().parents[1] / "conf/base/parameters_toy_svm.yml"
 

@@ -17,7 +17,8 @@ import pytest
 import torch
 import yaml
 
-from emotion_gan.imageset import NUM_CLASSES, ImageSet
+from emotion_gan.imageset import ImageSet
+from emotion_gan.vocabulary import NUM_CLASSES
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")

@@ -43,6 +43,31 @@ def test_each_mismatch_is_named() -> None:
         NamespaceParametersCheck().after_catalog_created(params)
 
 
+def test_every_parameter_that_names_a_class_variant_or_test_set_is_checked() -> None:
+    params = copy.deepcopy(parameters("local"))
+    params["variants"]["plus_sad"]["generated_classes"] = ["sadness"]
+    params["dag"]["generated_classes"] = ["neutral"]
+    params["tsne"]["panels"][1]["generated_classes"] = "disgust"
+    params["evaluation"]["minority_class"] = "contempt"
+    params["evaluation"]["verdict_test_set"] = "test_5pct"
+    params["evaluation"]["paper"]["table2"]["test_7pct"]["dag_v2"] = 1.0
+    params["evaluation"]["families"] = {"gan_augmentation": ["plus_sad"]}
+    params["sample_imbalanced"]["test_subset_fractions"] = {"test_7pct": 0.07}
+    problems = "\n".join(namespace_parameter_problems(params))
+    for expected in (
+        "variants.plus_sad.generated_classes names ['sadness'], which have no CycleGAN",
+        "dag.generated_classes names ['neutral']",
+        "tsne.panels[1].generated_classes names ['disgust']",
+        "evaluation.minority_class 'contempt' is not one of",
+        "evaluation.verdict_test_set 'test_5pct' is not one of",
+        "evaluation.paper.table2.test_7pct names unknown variants ['dag_v2']",
+        "evaluation.families is no longer a parameter",
+        "sample_imbalanced.test_subset_fractions must give a fraction for exactly",
+    ):
+        assert expected in problems
+    assert len(namespace_parameter_problems(params)) == 8
+
+
 def test_a_kedro_run_with_an_unknown_variant_stops_before_any_node(
     kedro_project, run_kedro
 ) -> None:

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from emotion_gan.imageset import EMOTIONS, ImageSet, label_of
+from emotion_gan.imageset import ImageSet
+from emotion_gan.vocabulary import EMOTIONS, label_of
 
 
 def test_from_arrays_and_class_counts(make_imageset):
@@ -38,9 +39,34 @@ def test_invalid_sets_are_rejected_with_the_fault(images, labels, message):
         ImageSet.from_arrays(images, np.array(labels))
 
 
-def test_unknown_origin_and_emotion_names():
+def test_unknown_origin():
     with pytest.raises(ValueError, match="origin"):
         ImageSet.from_arrays(np.zeros((1, 48, 48), np.uint8), np.array([0]), origin="fake")
-    assert label_of("disgust") == 1
-    with pytest.raises(ValueError, match="unknown emotion 'contempt'"):
-        label_of("contempt")
+
+
+def test_repr_is_one_short_line(make_imageset):
+    real = make_imageset((200,) * 7, seed=1)
+    fake = make_imageset((0, 5, 0, 0, 0, 0, 0), seed=2, origin="generated")
+    text = repr(ImageSet.concat([real, fake]))
+    assert "\n" not in text and len(text) < 300
+    assert text.startswith("ImageSet(1405 images 48×48; classes: angry 200, disgust 205")
+    assert "origin: real 1400, generated 5; split: train" in text
+
+
+def test_generated_of_picks_generated_faces_by_class_name(make_imageset):
+    real = make_imageset((3,) * 7, seed=1)
+    fake = make_imageset((0, 4, 0, 0, 2, 0, 0), seed=2, origin="generated")
+    augmented = ImageSet.concat([real, fake])
+    disgust = augmented.generated_of(["disgust"])
+    assert len(disgust) == 4 and set(disgust.origin) == {"generated"}
+    assert set(disgust.labels) == {label_of("disgust")}
+    assert disgust.metadata["generated_classes"] == ["disgust"]
+    assert len(augmented.generated_of("all")) == 6
+    assert augmented.generated_of("all").metadata["generated_classes"] == ["disgust", "sad"]
+    assert len(augmented.generated_of([])) == 0
+    with pytest.raises(ValueError, match=r"no generated images of \['happy'\]"):
+        augmented.generated_of(["happy"])
+    with pytest.raises(ValueError, match="holds no generated images"):
+        real.generated_of("all")
+    assert augmented.counts_by_origin()["generated"]["disgust"] == 4
+    assert augmented.counts_by_origin()["real"]["disgust"] == 3

@@ -1,64 +1,152 @@
-"""Project hooks: parameters must describe exactly the namespaces the pipelines build.
+"""Project hooks: every name in the parameters must be one the pipelines know.
 
 Kedro builds pipelines before it reads parameters, so the namespaces (one per target class,
-one per classifier variant) are fixed in code — :data:`TARGET_CLASSES` (every emotion but the
-reference class) and :data:`VARIANTS` — while their settings live in ``conf/*/parameters_*``.
-Without a check, a new ``variants:`` entry or another ``reference_class`` would be silently
-ignored; this hook turns such a mismatch into one clear error when the catalog is created,
-before anything trains.
+one per classifier variant) are fixed in :mod:`emotion_gan.vocabulary` while their settings
+live in ``conf/*/parameters_*``. Without a check, a new ``variants:`` entry, another
+``reference_class`` or a misspelt class in a variant's ``generated_classes`` would be silently
+ignored or fail deep inside a node; this hook turns every such mismatch into one clear error
+when the catalog is created, before anything trains.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
 
-from emotion_gan.imageset import REFERENCE_CLASS
+from emotion_gan.vocabulary import (
+    ALL_VARIANTS,
+    EMOTIONS,
+    REFERENCE_CLASS,
+    TARGET_CLASSES,
+    TEST_SETS,
+    TEST_SUBSETS,
+    variants_of,
+)
+
+_VOCABULARY = "emotion_gan/vocabulary.py"
 
 
 def namespace_parameter_problems(parameters: dict[str, Any]) -> list[str]:
-    """What in ``parameters`` disagrees with the namespaces built in code (empty: all fine)."""
-    # Imported here, not at module level: settings.py loads this module on every Kedro command,
-    # and the pipeline modules pull in torch.
-    from emotion_gan.pipelines.train_baseline.pipeline import VARIANTS
-    from emotion_gan.pipelines.train_cyclegan_per_class.pipeline import TARGET_CLASSES
+    """What in ``parameters`` disagrees with the vocabulary (empty: all fine)."""
+    return [
+        *_target_class_problems(parameters),
+        *_variant_problems(parameters),
+        *_evaluation_problems(parameters.get("evaluation")),
+        *_generated_class_problems(parameters),
+        *_test_subset_problems(parameters.get("sample_imbalanced")),
+    ]
 
-    problems = []
+
+def _target_class_problems(parameters: dict[str, Any]) -> list[str]:
     cyclegan = parameters.get("cyclegan")
-    if isinstance(cyclegan, dict):
-        reference = cyclegan.get("reference_class", REFERENCE_CLASS)
-        if reference != REFERENCE_CLASS:
+    if not isinstance(cyclegan, dict):
+        return []
+    problems = []
+    reference = cyclegan.get("reference_class", REFERENCE_CLASS)
+    if reference != REFERENCE_CLASS:
+        problems.append(
+            f"cyclegan.reference_class is {reference!r}, but the target-class namespaces are "
+            f"every emotion except {REFERENCE_CLASS!r} (TARGET_CLASSES in {_VOCABULARY}); set "
+            f"it back or change REFERENCE_CLASS there"
+        )
+    for target in TARGET_CLASSES:
+        block = parameters.get(target)
+        named = block.get("target_class") if isinstance(block, dict) else None
+        if named != target:
             problems.append(
-                f"cyclegan.reference_class is {reference!r}, but the target-class namespaces "
-                f"are every emotion except {REFERENCE_CLASS!r} (TARGET_CLASSES in "
-                "pipelines/train_cyclegan_per_class/pipeline.py); set it back or change "
-                "REFERENCE_CLASS in emotion_gan/imageset.py"
+                f"namespace {target!r} needs `{target}: {{target_class: {target}}}` in "
+                f"parameters (found {block!r})"
             )
-        for target in TARGET_CLASSES:
-            block = parameters.get(target)
-            named = block.get("target_class") if isinstance(block, dict) else None
-            if named != target:
-                problems.append(
-                    f"namespace {target!r} needs `{target}: {{target_class: {target}}}` in "
-                    f"parameters (found {block!r})"
-                )
-    variants = parameters.get("variants")
-    if isinstance(variants, dict):
-        extra = sorted(set(variants) - set(VARIANTS))
-        missing = sorted(set(VARIANTS) - set(variants))
-        if extra:
-            problems.append(
-                f"variants {extra} have parameters but no namespace: add them to VARIANTS in "
-                "pipelines/train_baseline/pipeline.py (and to the evaluation), or remove them"
-            )
-        if missing:
-            problems.append(f"variants {missing} are built but have no entry under `variants:`")
     return problems
 
 
+def _variant_problems(parameters: dict[str, Any]) -> list[str]:
+    variants = parameters.get("variants")
+    if not isinstance(variants, dict):
+        return []
+    built = variants_of("train_baseline")
+    problems = []
+    extra = sorted(set(variants) - set(built))
+    missing = sorted(set(built) - set(variants))
+    if extra:
+        problems.append(
+            f"variants {extra} have parameters but no namespace: add them to VARIANTS in "
+            f"{_VOCABULARY}, or remove them"
+        )
+    if missing:
+        problems.append(f"variants {missing} are built but have no entry under `variants:`")
+    return problems
+
+
+def _evaluation_problems(evaluation: Any) -> list[str]:
+    if not isinstance(evaluation, dict):
+        return []
+    problems = [
+        f"evaluation.{key} is no longer a parameter: variant families and report names live "
+        f"in VARIANTS in {_VOCABULARY}; remove it from your conf"
+        for key in ("families", "display_names")
+        if key in evaluation
+    ]
+    minority = evaluation.get("minority_class")
+    if minority is not None and minority not in EMOTIONS:
+        problems.append(f"evaluation.minority_class {minority!r} is not one of {list(EMOTIONS)}")
+    test_set = evaluation.get("verdict_test_set")
+    if test_set is not None and test_set not in TEST_SETS:
+        problems.append(f"evaluation.verdict_test_set {test_set!r} is not one of {list(TEST_SETS)}")
+    for table, columns in (evaluation.get("paper") or {}).items():
+        for test_set, cells in (columns or {}).items():
+            where = f"evaluation.paper.{table}.{test_set}"
+            if test_set not in TEST_SETS:
+                problems.append(f"{where}: {test_set!r} is not one of {list(TEST_SETS)}")
+            unknown = sorted(set(cells or {}) - set(ALL_VARIANTS))
+            if unknown:
+                problems.append(f"{where} names unknown variants {unknown}; known: {ALL_VARIANTS}")
+    return problems
+
+
+def _generated_class_problems(parameters: dict[str, Any]) -> list[str]:
+    """Every ``generated_classes`` list must name target classes (or be ``"all"``)."""
+    named: list[tuple[str, Any]] = []
+    for variant, block in (parameters.get("variants") or {}).items():
+        if isinstance(block, dict):
+            named.append((f"variants.{variant}", block.get("generated_classes", [])))
+    if isinstance(parameters.get("dag"), dict):
+        named.append(("dag", parameters["dag"].get("generated_classes", [])))
+    tsne = parameters.get("tsne")
+    for index, panel in enumerate(tsne.get("panels", []) if isinstance(tsne, dict) else []):
+        named.append((f"tsne.panels[{index}]", panel.get("generated_classes", [])))
+    return [
+        f"{where}.generated_classes names {unknown}, which have no CycleGAN; use target "
+        f"classes {list(TARGET_CLASSES)} or 'all'"
+        for where, classes in named
+        if (unknown := _unknown_targets(classes))
+    ]
+
+
+def _unknown_targets(classes: str | Iterable[str]) -> list[str]:
+    if classes == "all":
+        return []
+    if isinstance(classes, str):
+        return [classes]
+    return [name for name in classes if name not in TARGET_CLASSES]
+
+
+def _test_subset_problems(sample_imbalanced: Any) -> list[str]:
+    if not isinstance(sample_imbalanced, dict) or "test_subset_fractions" not in sample_imbalanced:
+        return []
+    given = sample_imbalanced["test_subset_fractions"]
+    if isinstance(given, dict) and set(given) == set(TEST_SUBSETS):
+        return []
+    return [
+        f"sample_imbalanced.test_subset_fractions must give a fraction for exactly "
+        f"{list(TEST_SUBSETS)} (the catalog names of the test subsets); got {given!r}"
+    ]
+
+
 class NamespaceParametersCheck:
-    """Fails fast when parameters and namespaces disagree (see the module docstring)."""
+    """Fails fast when parameters and the vocabulary disagree (see the module docstring)."""
 
     @hook_impl
     def after_catalog_created(self, parameters: dict[str, Any]) -> None:

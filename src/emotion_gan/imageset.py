@@ -15,23 +15,9 @@ from typing import Any
 
 import numpy as np
 
-#: FER2013 label order, used everywhere (paper §4.2).
-EMOTIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
-NUM_CLASSES = len(EMOTIONS)
-IMAGE_SIZE = 48
-REFERENCE_CLASS = "neutral"  # the paper's reference class R (§4.2)
+from emotion_gan.vocabulary import EMOTIONS, IMAGE_SIZE, NUM_CLASSES, TARGET_CLASSES, label_of
 
 ORIGINS = ("real", "generated")
-
-
-def label_of(emotion: str) -> int:
-    """Return the FER2013 label of an emotion name, with an error listing the valid names."""
-    try:
-        return EMOTIONS.index(emotion)
-    except ValueError:
-        raise ValueError(
-            f"unknown emotion {emotion!r}; expected one of {', '.join(EMOTIONS)}"
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -125,6 +111,53 @@ class ImageSet:
         """Return ``{emotion: count}`` over all seven classes (zeros included)."""
         counts = np.bincount(self.labels, minlength=NUM_CLASSES)
         return {name: int(c) for name, c in zip(EMOTIONS, counts, strict=True)}
+
+    def counts_by_origin(self) -> dict[str, dict[str, int]]:
+        """``{origin: {emotion: count}}`` for real and generated images (composition tables)."""
+        return {origin: self.subset(self.origin == origin).class_counts() for origin in ORIGINS}
+
+    def generated_labels(self) -> list[int]:
+        """Sorted labels of the classes that have generated images in this set."""
+        return sorted({int(k) for k in self.labels[self.origin == "generated"]})
+
+    def generated_of(self, generated_classes: str | Sequence[str]) -> ImageSet:
+        """The generated images of ``generated_classes`` (emotion names, or ``"all"``).
+
+        Why one place: every consumer of ``augmented_train_sample`` (a variant's training set,
+        the DAG's pre-training set, the t-SNE panels) picks generated faces by class name, and
+        a name with no generated faces must fail the same clear way everywhere.
+        """
+        available = self.generated_labels()
+        if generated_classes == "all":
+            if not available:
+                raise ValueError(
+                    "generated_classes is 'all' but the set holds no generated images; run "
+                    "generate_synthetic first"
+                )
+            chosen = available
+        else:
+            chosen = [label_of(name) for name in generated_classes]
+            missing = [EMOTIONS[k] for k in chosen if k not in available]
+            if missing:
+                raise ValueError(
+                    f"no generated images of {missing} in the set (it has "
+                    f"{[EMOTIONS[k] for k in available]}); add them to the target classes "
+                    f"({', '.join(TARGET_CLASSES)}) or remove them from generated_classes"
+                )
+        return self.subset(
+            (self.origin == "generated") & np.isin(self.labels, chosen),
+            generated_classes=[EMOTIONS[k] for k in chosen],
+        )
+
+    def __repr__(self) -> str:
+        """One line (a notebook user typing ``train`` must not get megabytes of pixels)."""
+        counts = ", ".join(f"{name} {n}" for name, n in self.class_counts().items() if n)
+        origins = ", ".join(f"{o} {int(np.sum(self.origin == o))}" for o in ORIGINS)
+        splits = ", ".join(sorted(set(self.split.tolist())))
+        return (
+            f"ImageSet({len(self)} images {IMAGE_SIZE}×{IMAGE_SIZE}; classes: {counts or 'none'}; "
+            f"origin: {origins}; split: {splits or 'none'})"
+        )
 
     @staticmethod
     def concat(sets: Sequence[ImageSet], **metadata: Any) -> ImageSet:

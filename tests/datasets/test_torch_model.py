@@ -77,3 +77,25 @@ def test_corrupt_model_file_names_the_path(tmp_path):
     (tmp_path / "bad.pt").write_bytes(b"garbage")
     with pytest.raises(DatasetError, match=r"bad\.pt"):
         TorchModelDataset(filepath=str(tmp_path / "bad.pt")).load()
+
+
+def test_a_classifier_saved_under_its_old_architecture_name_loads(tmp_path):
+    """Models saved before models/classifier.py became a package name the old location."""
+    from emotion_gan.models.classifier import EmotionCNN, build_classifier
+
+    net = build_classifier(seed=1, conv_channels=[4, 8], fc_width=16)
+    dataset = TorchModelDataset(filepath=str(tmp_path / "classifier.pt"))
+    dataset.save({"0": net})
+    bundle = torch.load(tmp_path / "classifier.pt", weights_only=True)
+    assert bundle["modules"]["0"]["architecture"] == (
+        "emotion_gan.models.classifier.network:EmotionCNN"
+    )
+    bundle["modules"]["0"]["architecture"] = "emotion_gan.models.classifier:EmotionCNN"
+    torch.save(bundle, tmp_path / "classifier.pt")
+
+    loaded = TorchModelDataset(filepath=str(tmp_path / "classifier.pt")).load()["0"]
+    assert isinstance(loaded, EmotionCNN) and loaded.config == net.config
+    torch.testing.assert_close(loaded.fc1.weight, net.fc1.weight)
+    assert build_module("emotion_gan.models.classifier:EmotionCNN", net.config).config == (
+        net.config
+    )

@@ -17,7 +17,8 @@ import cv2
 import numpy as np
 from kedro.io import AbstractDataset, DatasetError
 
-from emotion_gan.imageset import EMOTIONS, IMAGE_SIZE, ImageSet, label_of
+from emotion_gan.imageset import ImageSet
+from emotion_gan.vocabulary import EMOTIONS, IMAGE_SIZE, label_of
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ def read_image_folder(
     crop_faces: bool = False,
 ) -> ImageSet:
     """Read ``root/<class>/<image>`` into an ImageSet (split ``"unsplit"``, origin ``"real"``).
+
+    (~60 lines, mostly the error cases each named with its path; one walk over the folders.)
 
     Args:
         root: folder holding one sub-folder per class.

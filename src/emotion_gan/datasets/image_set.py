@@ -18,7 +18,8 @@ from kedro.io.core import DatasetError
 from kedro_datasets._typing import ImagePreview
 
 from emotion_gan.datasets._base import AtomicVersionedDataset
-from emotion_gan.imageset import EMOTIONS, ImageSet
+from emotion_gan.imageset import ImageSet
+from emotion_gan.vocabulary import EMOTIONS
 
 _KEYS = ("images", "labels", "split", "origin", "metadata")
 

@@ -3,7 +3,7 @@
 Why a dataset (not a node): it plays the role that the FER2013 CSV or an image folder plays in
 other envs — the raw source ``faces_raw`` — so switching ``--env`` swaps the source without
 touching a pipeline. It needs no download: the faces are rendered deterministically from
-``seed`` by :mod:`emotion_gan.models.synthetic_faces`.
+``seed`` by :mod:`emotion_gan.sources.synthetic_faces`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from kedro.io import AbstractDataset, DatasetError
 
 from emotion_gan.imageset import ImageSet
-from emotion_gan.models.synthetic_faces import synthetic_face_dataset
+from emotion_gan.sources.synthetic_faces import synthetic_face_dataset
 
 
 class SyntheticFacesDataset(AbstractDataset[None, ImageSet]):

@@ -6,16 +6,10 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from emotion_gan.models.checkpoint import CheckpointStore
-from emotion_gan.models.cyclegan.networks import build_cyclegan
-from emotion_gan.models.cyclegan.trainer import (
-    CycleGANConfig,
-    CycleGANNetworks,
-    HistoryPool,
-    NonFiniteLossError,
-    _TrainingStep,
-    train_cyclegan,
-)
+from emotion_gan.models.cyclegan.networks import CycleGANNetworks, build_cyclegan
+from emotion_gan.models.cyclegan.trainer import CycleGANConfig, _TrainingStep, train_cyclegan
+from emotion_gan.models.training.checkpoints import InMemoryCheckpointStore
+from emotion_gan.models.training.runtime import MixedPrecision, NonFiniteLossError
 
 HISTORY_KEYS = {"step", "loss_g", "loss_f", "cycle", "identity", "loss_d_r", "loss_d_t", "lr"}
 
@@ -93,7 +87,7 @@ def test_resumed_run_equals_uninterrupted_run() -> None:
     uninterrupted = tiny_image_networks()
     full_history = train_cyclegan(uninterrupted, reference, target, config, augment=jitter())
 
-    store = CheckpointStore(None)
+    store = InMemoryCheckpointStore()
     with pytest.raises(Interrupt):  # dies during step 5 (two draws per step)
         train_cyclegan(
             tiny_image_networks(), reference, target, config, augment=jitter(8), checkpoints=store
@@ -112,7 +106,7 @@ def test_resumed_run_equals_uninterrupted_run() -> None:
 
 def test_resume_refuses_a_checkpoint_from_other_settings() -> None:
     reference, target = torch.randn(4, 2), torch.randn(4, 2)
-    store = CheckpointStore(None)
+    store = InMemoryCheckpointStore()
     config = CycleGANConfig(steps=2, checkpoint_every=1, device="cpu")
     train_cyclegan(point_networks(), reference, target, config, checkpoints=store)
     other = CycleGANConfig(steps=2, checkpoint_every=1, seed=1, device="cpu")
@@ -122,7 +116,7 @@ def test_resume_refuses_a_checkpoint_from_other_settings() -> None:
 
 def test_resume_refuses_a_checkpoint_of_another_architecture() -> None:
     reference, target = images(4, seed=1), images(4, seed=2)
-    store = CheckpointStore(None)
+    store = InMemoryCheckpointStore()
     config = CycleGANConfig(steps=2, checkpoint_every=1, device="cpu", identity_loss_weight=0)
     train_cyclegan(tiny_image_networks(), reference, target, config, checkpoints=store)
     wider = build_cyclegan(ngf=8, n_blocks=1, ndf=4, n_layers=1)
@@ -133,7 +127,7 @@ def test_resume_refuses_a_checkpoint_of_another_architecture() -> None:
 def test_resume_refuses_a_checkpoint_that_started_from_other_weights() -> None:
     """A finished run's last checkpoint must not stand in for a run from another init seed."""
     reference, target = images(4, seed=1), images(4, seed=2)
-    store = CheckpointStore(None)
+    store = InMemoryCheckpointStore()
     config = CycleGANConfig(steps=2, checkpoint_every=1, device="cpu")
     train_cyclegan(tiny_image_networks(seed=0), reference, target, config, checkpoints=store)
     with pytest.raises(ValueError, match=r"\(initial_weights differ\)"):
@@ -167,7 +161,7 @@ def test_nan_guard_stops_and_keeps_last_good_checkpoint() -> None:
         poisonable.poisoned = draws > 6
         return batch
 
-    store = CheckpointStore(None)
+    store = InMemoryCheckpointStore()
     config = CycleGANConfig(steps=8, checkpoint_every=2, device="cpu")
     with pytest.raises(NonFiniteLossError, match=r"step 4: .*loss_g=nan.*checkpoint \(step 2\)"):
         train_cyclegan(
@@ -200,9 +194,9 @@ def test_merged_forward_passes_equal_separate_ones() -> None:
     networks = tiny_image_networks()
     config = CycleGANConfig(steps=1)
     real_r, real_t = images(2, 5), images(2, 6)
-    cpu = torch.device("cpu")
-    merged = _TrainingStep(networks, config, cpu, None, merge=True)
-    separate = _TrainingStep(networks, config, cpu, None, merge=False)
+    fp32 = MixedPrecision(torch.device("cpu"), None)
+    merged = _TrainingStep(networks, config, fp32, merge=True)
+    separate = _TrainingStep(networks, config, fp32, merge=False)
 
     a, b = merged.generators(real_r, real_t), separate.generators(real_r, real_t)
     for key in ("loss_g", "loss_f", "cycle", "identity", "fake_t", "fake_r"):
@@ -215,10 +209,9 @@ def test_merged_forward_passes_equal_separate_ones() -> None:
     torch.testing.assert_close(da, db)
 
 
-def test_history_pool_returns_past_fakes_once_full() -> None:
-    pool, generator = HistoryPool(2), torch.Generator().manual_seed(0)
-    first = pool.query(torch.tensor([[1.0], [2.0]]), generator)
-    assert first.flatten().tolist() == [1.0, 2.0]
-    seen = {float(pool.query(torch.tensor([[9.0]]), generator)) for _ in range(20)}
-    assert seen - {9.0}, "a full pool must sometimes hand back a stored fake"
-    assert HistoryPool(0).query(torch.tensor([[5.0]]), generator).item() == 5.0
+def test_cuda_without_cuda_is_a_clear_error() -> None:
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    config = CycleGANConfig(steps=1, device="cuda")
+    with pytest.raises(ValueError, match="'cuda' requested but CUDA is not available"):
+        train_cyclegan(point_networks(), torch.randn(3, 2), torch.randn(3, 2), config)

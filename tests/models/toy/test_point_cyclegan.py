@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from emotion_gan.models.cyclegan.trainer import CycleGANConfig, CycleGANNetworks, train_cyclegan
+from emotion_gan.models.cyclegan.networks import CycleGANNetworks
+from emotion_gan.models.cyclegan.trainer import CycleGANConfig, train_cyclegan
 from emotion_gan.models.persistence import build_module, describe_module
 from emotion_gan.models.toy.networks import PointDiscriminator, PointGenerator
 from emotion_gan.models.toy.point_cyclegan import (

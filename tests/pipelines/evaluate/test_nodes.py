@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ import torch
 import yaml
 from PIL import Image
 
-from emotion_gan.imageset import EMOTIONS, ImageSet
+from emotion_gan.imageset import ImageSet
+from emotion_gan.pipelines.evaluate import report
 from emotion_gan.pipelines.evaluate.nodes import (
     compute_metrics,
     make_tables,
@@ -20,6 +22,7 @@ from emotion_gan.pipelines.evaluate.nodes import (
     write_report,
 )
 from emotion_gan.pipelines.train_baseline.nodes import train_classifiers
+from emotion_gan.vocabulary import EMOTIONS
 
 CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
 REPEAT = 20  # each class appears REPEAT times in test_full
@@ -242,3 +245,32 @@ def test_label_fidelity_is_the_baseline_accuracy_on_each_generated_class(make_im
         assert fidelity[emotion]["n"] == rows.sum()
         assert fidelity[emotion]["accuracy"]["mean"] == pytest.approx(np.mean(expected))
         assert sum(fidelity[emotion]["predicted_as"].values()) == pytest.approx(1.0)
+
+
+def test_report_takes_the_papers_all_from_parameters(case, evaluation):
+    paper = copy.deepcopy(evaluation["paper"])
+    paper["table1"]["test_7pct"]["baseline"]["All"] = 90.0
+    blank = Image.new("RGB", (10, 10))
+    text = write_report(
+        metrics=case["metrics"], table1_md="", table2_md="", confusion_matrices=blank,
+        fig4_tsne_pixels=blank, fig4_tsne_cnn_features=blank,
+        evaluation={**evaluation, "paper": paper},
+    )  # fmt: skip
+    assert "the paper's baseline 90.00 % corresponds to a top-1 accuracy of 65.0 %" in text
+
+
+def test_report_falls_back_to_namespaces_and_never_prints_none(case):
+    text = report.render_report(case["metrics"], "", "", {}, 0.9104, display_names={})
+    assert "None" not in text
+    assert "best GAN variant dag 100.0 ± 0.0 % vs best alternative smote 50.0 ± 0.0 %" in text
+
+
+def test_unknown_verdict_test_set_is_refused(case, evaluation):
+    labels = case["labels"]
+    sets = {name: _test_set(labels) for name in ("test_7pct", "test_14pct", "test_full")}
+    results = {"baseline": _result({"0": labels}, labels)}
+    with pytest.raises(ValueError, match="verdict_test_set is 'test_50pct'; expected one of"):
+        compute_metrics(
+            **sets, label_fidelity={}, evaluation={**evaluation, "verdict_test_set": "test_50pct"},
+            **results,
+        )  # fmt: skip

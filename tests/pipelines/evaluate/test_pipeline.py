@@ -21,10 +21,10 @@ from PIL import Image
 from emotion_gan.imageset import ImageSet
 from emotion_gan.models.classifier import EmotionCNN
 from emotion_gan.pipelines.evaluate import create_pipeline as evaluate
-from emotion_gan.pipelines.evaluate.pipeline import ALL_VARIANTS
 from emotion_gan.pipelines.train_baseline import create_pipeline as train_baseline
 from emotion_gan.pipelines.train_dag import create_pipeline as train_dag
 from emotion_gan.pipelines.tsne_report import create_pipeline as tsne_report
+from emotion_gan.vocabulary import ALL_VARIANTS
 
 CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
 PARAMETER_FILES = ("train_baseline", "train_dag", "evaluate", "tsne_report")

@@ -7,9 +7,8 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from emotion_gan.imageset import ImageSet, label_of
+from emotion_gan.imageset import ImageSet
 from emotion_gan.models.cyclegan.networks import build_cyclegan
-from emotion_gan.models.cyclegan.quality import generation_quality
 from emotion_gan.models.cyclegan.translate import faces_to_tensor, tensor_to_faces
 from emotion_gan.pipelines.generate_synthetic.nodes import (
     build_augmented_train_sample,
@@ -18,6 +17,8 @@ from emotion_gan.pipelines.generate_synthetic.nodes import (
     number_to_generate,
     plot_fig3_samples,
 )
+from emotion_gan.stats.generation_quality import generation_quality
+from emotion_gan.vocabulary import label_of
 
 
 def test_number_to_generate_balances_to_the_largest_class(make_imageset) -> None:

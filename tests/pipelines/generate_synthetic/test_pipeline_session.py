@@ -13,8 +13,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro.io import Version
 
 from emotion_gan.datasets import ImageSetDataset, TorchModelDataset
-from emotion_gan.imageset import label_of
-from emotion_gan.pipelines.train_cyclegan_per_class.pipeline import TARGET_CLASSES
+from emotion_gan.vocabulary import TARGET_CLASSES, label_of
 
 BASE = Path(__file__).resolve().parents[3] / "conf" / "base"
 TINY_NETWORKS = {"ngf": 4, "n_blocks": 1, "ndf": 4, "n_layers": 1, "norm": "instance"}

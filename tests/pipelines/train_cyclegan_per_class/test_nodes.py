@@ -8,7 +8,7 @@ import torch
 import yaml
 from matplotlib.figure import Figure
 
-from emotion_gan.models.checkpoint import CheckpointStore
+from emotion_gan.models.training.checkpoints import InMemoryCheckpointStore
 from emotion_gan.pipelines.train_cyclegan_per_class import create_pipeline
 from emotion_gan.pipelines.train_cyclegan_per_class.nodes import (
     plot_loss_curve,
@@ -16,7 +16,7 @@ from emotion_gan.pipelines.train_cyclegan_per_class.nodes import (
     select_domain_faces,
     train_cyclegan_for_target_class,
 )
-from emotion_gan.pipelines.train_cyclegan_per_class.pipeline import TARGET_CLASSES
+from emotion_gan.vocabulary import TARGET_CLASSES
 from tests.conftest import PROJECT_ROOT
 
 TINY = {
@@ -65,7 +65,7 @@ def test_domains_are_training_faces_of_reference_and_target(make_imageset) -> No
 
 
 def test_training_keeps_the_last_checkpoint_until_the_models_are_released(make_imageset):
-    store = CheckpointStore(None)
+    store = InMemoryCheckpointStore()
     modules, history = train_cyclegan_for_target_class(
         make_imageset((2, 2, 2, 2, 2, 2, 3)), store, TINY, "disgust"
     )
@@ -83,7 +83,7 @@ def test_training_keeps_the_last_checkpoint_until_the_models_are_released(make_i
 
 
 def test_a_crash_before_the_save_resumes_at_the_end(make_imageset) -> None:
-    sample, store = make_imageset((2, 2, 2, 2, 2, 2, 3)), CheckpointStore(None)
+    sample, store = make_imageset((2, 2, 2, 2, 2, 2, 3)), InMemoryCheckpointStore()
     first, history = train_cyclegan_for_target_class(sample, store, TINY, "fear")
     again, history_again = train_cyclegan_for_target_class(sample, store, TINY, "fear")
     assert history_again.equals(history)
@@ -96,7 +96,7 @@ def test_a_crash_before_the_save_resumes_at_the_end(make_imageset) -> None:
 
 def test_resume_false_discards_a_stale_checkpoint(make_imageset) -> None:
     sample = make_imageset((2, 2, 2, 2, 2, 2, 3))
-    store = CheckpointStore(None)
+    store = InMemoryCheckpointStore()
     store.save(1, {"fingerprint": {"seed": 123}})  # from some other run
     with pytest.raises(ValueError, match="different settings"):
         train_cyclegan_for_target_class(sample, store, TINY, "sad")

@@ -7,19 +7,49 @@ reference, because with batch size 1 batch norm in train mode *is* instance norm
 while its eval-mode running statistics differ from what the generator was trained with.
 
 Every module has a ``config`` dict of its constructor arguments so it can be persisted and
-rebuilt (:mod:`emotion_gan.models.persistence`).
+rebuilt (:mod:`emotion_gan.models.persistence`). :class:`CycleGANNetworks` bundles the four
+networks of one CycleGAN; it lives with the architecture (not the training loop) so building or
+loading networks never imports the trainer.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import torch
 from torch import Tensor, nn
 
-from emotion_gan.models.cyclegan.trainer import CycleGANNetworks
-
 Norm = Literal["instance", "batch"]
+
+
+@dataclass
+class CycleGANNetworks:
+    """The four networks of one CycleGAN (paper §3.1), whatever their architecture."""
+
+    generator_g: nn.Module  # G: reference R -> target T
+    generator_f: nn.Module  # F: target T -> reference R
+    discriminator_r: nn.Module  # D_R: real reference vs F(t)
+    discriminator_t: nn.Module  # D_T: real target vs G(r)
+
+    #: Keys of :meth:`as_dict` (the names the persisted bundle uses).
+    KEYS: ClassVar[tuple[str, ...]] = ("G", "F", "D_R", "D_T")
+
+    def as_dict(self) -> dict[str, nn.Module]:
+        """``{"G", "F", "D_R", "D_T"}`` — the form saved by ``TorchModelDataset``."""
+        modules = (self.generator_g, self.generator_f, self.discriminator_r, self.discriminator_t)
+        return dict(zip(self.KEYS, modules, strict=True))
+
+    @classmethod
+    def from_dict(cls, modules: dict[str, nn.Module]) -> CycleGANNetworks:
+        """Inverse of :meth:`as_dict`; names the missing keys of an incomplete bundle."""
+        missing = [k for k in cls.KEYS if k not in modules]
+        if missing:
+            raise KeyError(
+                f"CycleGAN bundle lacks {missing}; it must hold {list(cls.KEYS)} "
+                "(re-run train_cyclegan_per_class to write a complete one)"
+            )
+        return cls(*(modules[k] for k in cls.KEYS))
 
 
 def _norm_layer(norm: str, channels: int) -> nn.Module:

@@ -20,21 +20,24 @@ do not depend on each other share one forward pass (G on [r, t], F on [t, G(r), 
 [real, pooled fake]). Instance norm and plain layers treat batch items independently, so this is
 the same computation in fewer, larger calls; with batch norm the batch statistics would mix the
 items, so each call then runs separately as in the reference code. channels_last was slower.
+
+Around the loop: the networks and their bundle are in ``networks``, the discriminators' pool of
+past fakes in ``history_pool``, what a checkpoint must match to be resumed in ``resume``, and
+device / precision / optimiser policy (shared with the classifier) in ``models.training``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from emotion_gan.models.checkpoint import CheckpointStore
+from emotion_gan.models.cyclegan.history_pool import HistoryPool
 from emotion_gan.models.cyclegan.losses import (
     all_finite,
     cycle_consistency_loss,
@@ -43,27 +46,18 @@ from emotion_gan.models.cyclegan.losses import (
     lsgan_generator_loss,
     total_generator_loss,
 )
-
-Augment = Callable[[Tensor, torch.Generator], Tensor]
-
-#: Config fields a checkpoint must share with the run that resumes it: they fix the lr schedule,
-#: the random stream and the objective, so resuming across a change would not reproduce anything.
-_RESUME_FIELDS = (
-    "steps",
-    "batch_size",
-    "learning_rate",
-    "betas",
-    "cycle_loss_weight",
-    "identity_loss_weight",
-    "decay_start_fraction",
-    "history_pool_size",
-    "seed",
-    "autocast_bf16_on_cpu",
+from emotion_gan.models.cyclegan.networks import CycleGANNetworks
+from emotion_gan.models.cyclegan.resume import check_fingerprint, fingerprint
+from emotion_gan.models.training.checkpoints import CheckpointStore
+from emotion_gan.models.training.runtime import (
+    MixedPrecision,
+    NonFiniteLossError,
+    fused_adam,
+    mixed_precision,
+    resolve_device,
 )
 
-
-class NonFiniteLossError(FloatingPointError):
-    """A CycleGAN loss became NaN/inf; raised before the bad update touches the weights."""
+Augment = Callable[[Tensor, torch.Generator], Tensor]
 
 
 @dataclass(frozen=True)
@@ -86,7 +80,8 @@ class CycleGANConfig:
         device: ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``...
         log_every: record the losses every this many steps (and at the last step).
         autocast_bf16_on_cpu: run forward passes under bfloat16 autocast on the CPU (faster on
-            CPUs with native bf16, see the bench); on CUDA, mixed precision is always used.
+            CPUs with native bf16, see the bench); on CUDA, mixed precision is always used (bf16,
+            or fp16 with loss scaling: ``models.training.runtime.mixed_precision``).
     """
 
     steps: int
@@ -136,73 +131,6 @@ class CycleGANConfig:
         return 1.0 - (step - decay_start) / decay_steps
 
 
-@dataclass
-class CycleGANNetworks:
-    """The four networks of one CycleGAN (paper §3.1)."""
-
-    generator_g: nn.Module  # G: reference R -> target T
-    generator_f: nn.Module  # F: target T -> reference R
-    discriminator_r: nn.Module  # D_R: real reference vs F(t)
-    discriminator_t: nn.Module  # D_T: real target vs G(r)
-
-    #: Keys of :meth:`as_dict` (the names the persisted bundle uses).
-    KEYS = ("G", "F", "D_R", "D_T")
-
-    def as_dict(self) -> dict[str, nn.Module]:
-        """``{"G", "F", "D_R", "D_T"}`` — the form saved by ``TorchModelDataset``."""
-        modules = (self.generator_g, self.generator_f, self.discriminator_r, self.discriminator_t)
-        return dict(zip(self.KEYS, modules, strict=True))
-
-    @classmethod
-    def from_dict(cls, modules: dict[str, nn.Module]) -> CycleGANNetworks:
-        """Inverse of :meth:`as_dict`; names the missing keys of an incomplete bundle."""
-        missing = [k for k in cls.KEYS if k not in modules]
-        if missing:
-            raise KeyError(
-                f"CycleGAN bundle lacks {missing}; it must hold {list(cls.KEYS)} "
-                "(re-run train_cyclegan_per_class to write a complete one)"
-            )
-        return cls(*(modules[k] for k in cls.KEYS))
-
-
-class HistoryPool:
-    """The reference ``ImagePool``: discriminators see a mix of current and past fakes.
-
-    Until full, each fake is stored and returned; afterwards, with probability ½ a random stored
-    fake is returned and replaced by the new one. Why: D then keeps penalising modes G already
-    left, which damps oscillation. Draws from the run's generator so runs are reproducible.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: list[Tensor] = []
-
-    def query(self, fakes: Tensor, generator: torch.Generator) -> Tensor:
-        """Return a batch of the same shape as ``fakes`` drawn as described above."""
-        if self.size == 0:
-            return fakes.detach()
-        out = []
-        for fake in fakes.detach():
-            if len(self.items) < self.size:
-                self.items.append(fake.clone())
-                out.append(fake)
-            elif float(torch.rand((), generator=generator)) < 0.5:
-                index = int(torch.randint(self.size, (), generator=generator))
-                out.append(self.items[index])
-                self.items[index] = fake.clone()
-            else:
-                out.append(fake)
-        return torch.stack(out)
-
-    def state(self) -> Tensor:
-        """Pool contents as one CPU tensor (checkpointable); empty pool -> shape (0,)."""
-        return torch.stack(self.items).cpu() if self.items else torch.empty(0)
-
-    def load(self, state: Tensor, device: torch.device) -> None:
-        """Restore contents saved by :meth:`state`."""
-        self.items = [item.to(device) for item in state] if state.numel() else []
-
-
 def train_cyclegan(
     networks: CycleGANNetworks,
     reference: Tensor,
@@ -237,102 +165,149 @@ def train_cyclegan(
         ValueError: empty, non-finite or mismatched inputs, or a checkpoint from other settings.
     """
     _check_samples(reference, target)
-    device = _resolve_device(config.device)
-    modules = networks.as_dict()
-    for module in modules.values():
-        module.to(device).train()
-    generators = [networks.generator_g, networks.generator_f]
-    discriminators = [networks.discriminator_r, networks.discriminator_t]
-    optimizer_g = _adam(_parameters(generators), config, device)
-    optimizer_d = _adam(_parameters(discriminators), config, device)
-    autocast_dtype = _autocast_dtype(device, config)
-    scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype == torch.float16)
-    rng = torch.Generator().manual_seed(config.seed)
-    pool_r, pool_t = HistoryPool(config.history_pool_size), HistoryPool(config.history_pool_size)
-    step_fn = _TrainingStep(networks, config, device, autocast_dtype, merge=_can_merge(modules))
-    fingerprint = _fingerprint(config, modules, reference, target)
-
-    history: list[dict[str, float]] = []
-    start = 0
-    last_saved: int | None = None
-    resumed = checkpoints.latest() if checkpoints is not None else None
-    if resumed is not None:
-        last_saved, state = resumed
-        _check_fingerprint(state.get("fingerprint"), fingerprint, progress_desc)
-        for name, module in modules.items():
-            module.load_state_dict(state["networks"][name])
-        optimizer_g.load_state_dict(state["optimizer_g"])
-        optimizer_d.load_state_dict(state["optimizer_d"])
-        scaler.load_state_dict(state["scaler"])
-        rng.set_state(state["rng"])
-        pool_r.load(state["pool_r"], device)
-        pool_t.load(state["pool_t"], device)
-        history = list(state["history"])
-        start = last_saved
-
-    def save_checkpoint(step: int) -> None:
-        assert checkpoints is not None
-        checkpoints.save(
-            step,
-            {
-                "fingerprint": fingerprint,
-                "networks": {n: _cpu_state(m) for n, m in modules.items()},
-                "optimizer_g": optimizer_g.state_dict(),
-                "optimizer_d": optimizer_d.state_dict(),
-                "scaler": scaler.state_dict(),
-                "rng": rng.get_state(),
-                "pool_r": pool_r.state(),
-                "pool_t": pool_t.state(),
-                "history": history,
-            },
-        )
-
+    run, forward = _start_run(networks, reference, target, config, checkpoints, progress_desc)
     with tqdm(
         total=config.steps,
-        initial=start,
+        initial=run.start,
         desc=progress_desc,
         dynamic_ncols=True,
         mininterval=1.0,  # long runs log to files: ~1 refresh per second is plenty
     ) as bar:
-        for step in range(start, config.steps):
-            lr = config.learning_rate * config.lr_factor(step)
-            for optimizer in (optimizer_g, optimizer_d):
-                for group in optimizer.param_groups:
-                    group["lr"] = lr
-            real_r = _draw(reference, config.batch_size, rng, augment).to(device)
-            real_t = _draw(target, config.batch_size, rng, augment).to(device)
-            losses = step_fn.generators(real_r, real_t)
-            _guard(losses, step, progress_desc, last_saved, config)
-            _apply(optimizer_g, losses["total"], scaler)
-            fake_r = pool_r.query(losses.pop("fake_r"), rng)
-            fake_t = pool_t.query(losses.pop("fake_t"), rng)
-            d_losses = step_fn.discriminators(real_r, real_t, fake_r, fake_t)
-            _guard(d_losses, step, progress_desc, last_saved, config)
-            _apply(optimizer_d, d_losses["loss_d_r"] + d_losses["loss_d_t"], scaler)
-            scaler.update()
-
+        for step in range(run.start, config.steps):
+            lr, losses = _train_step(
+                run, forward, step, (reference, target), augment, progress_desc
+            )
             done = step + 1
             if done % config.log_every == 0 or done == config.steps:
-                record: dict[str, float] = {"step": done, "lr": lr}
-                record.update({k: float(v.detach()) for k, v in {**losses, **d_losses}.items()})
-                record.pop("total")
-                history.append(record)
-                bar.set_postfix(
-                    {k: f"{record[k]:.3f}" for k in ("loss_g", "cycle", "loss_d_t")},
-                    refresh=False,
-                )
+                _log(run.history, bar, done, lr, losses)
             bar.update(1)
             if (
                 checkpoints is not None
                 and config.checkpoint_every
                 and (done % config.checkpoint_every == 0 or done == config.steps)
             ):
-                save_checkpoint(done)
-                last_saved = done
+                checkpoints.save(done, run.checkpoint())
+                run.last_saved = done
 
-    for module in modules.values():
+    for module in run.modules.values():
         module.to("cpu").eval()
-    return history
+    return run.history
+
+
+@dataclass
+class _RunState:
+    """Everything that determines the rest of a run: exactly what a checkpoint holds."""
+
+    modules: dict[str, nn.Module]
+    optimizer_g: torch.optim.Optimizer
+    optimizer_d: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    rng: torch.Generator
+    pool_r: HistoryPool
+    pool_t: HistoryPool
+    fingerprint: dict[str, Any]
+    history: list[dict[str, float]] = field(default_factory=list)
+    start: int = 0  # 0-based step the loop starts at (the resumed checkpoint's step)
+    last_saved: int | None = None  # newest checkpoint written or resumed, for error messages
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The state to save (CPU copies of the weights; the rest as ``state_dict``s)."""
+        return {
+            "fingerprint": self.fingerprint,
+            "networks": {n: _cpu_state(m) for n, m in self.modules.items()},
+            "optimizer_g": self.optimizer_g.state_dict(),
+            "optimizer_d": self.optimizer_d.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "rng": self.rng.get_state(),
+            "pool_r": self.pool_r.state(),
+            "pool_t": self.pool_t.state(),
+            "history": self.history,
+        }
+
+    def restore(self, step: int, state: dict[str, Any], device: torch.device, desc: str) -> None:
+        """Continue from the checkpoint of ``step`` (refused if it is another run's)."""
+        check_fingerprint(state.get("fingerprint"), self.fingerprint, desc)
+        for name, module in self.modules.items():
+            module.load_state_dict(state["networks"][name])
+        self.optimizer_g.load_state_dict(state["optimizer_g"])
+        self.optimizer_d.load_state_dict(state["optimizer_d"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.rng.set_state(state["rng"])
+        self.pool_r.load(state["pool_r"], device)
+        self.pool_t.load(state["pool_t"], device)
+        self.history = list(state["history"])
+        self.start = self.last_saved = step
+
+
+def _start_run(
+    networks: CycleGANNetworks,
+    reference: Tensor,
+    target: Tensor,
+    config: CycleGANConfig,
+    checkpoints: CheckpointStore | None,
+    desc: str,
+) -> tuple[_RunState, _TrainingStep]:
+    """Networks on the device, optimisers, random stream and pools — resumed if possible.
+
+    The fingerprint is taken before resuming, so it describes the initial weights.
+    """
+    device = resolve_device(config.device)
+    modules = networks.as_dict()
+    for module in modules.values():
+        module.to(device).train()
+    precision = mixed_precision(device, bf16_on_cpu=config.autocast_bf16_on_cpu)
+    generators = [networks.generator_g, networks.generator_f]
+    discriminators = [networks.discriminator_r, networks.discriminator_t]
+    adam = {"lr": config.learning_rate, "betas": config.betas, "device": device}
+    run = _RunState(
+        modules=modules,
+        optimizer_g=fused_adam(_parameters(generators), **adam),
+        optimizer_d=fused_adam(_parameters(discriminators), **adam),
+        scaler=precision.grad_scaler(),
+        rng=torch.Generator().manual_seed(config.seed),
+        pool_r=HistoryPool(config.history_pool_size),
+        pool_t=HistoryPool(config.history_pool_size),
+        fingerprint=fingerprint(config, modules, reference, target),
+    )
+    forward = _TrainingStep(networks, config, precision, merge=_can_merge(modules))
+    resumed = checkpoints.latest() if checkpoints is not None else None
+    if resumed is not None:
+        run.restore(*resumed, device=device, desc=desc)
+    return run, forward
+
+
+def _train_step(
+    run: _RunState,
+    forward: _TrainingStep,
+    step: int,
+    domains: tuple[Tensor, Tensor],
+    augment: Augment | None,
+    desc: str,
+) -> tuple[float, dict[str, Tensor]]:
+    """One step at 0-based ``step``: G/F update, then D update; returns ``(lr, losses)``.
+
+    Random draws, in this order: the R batch, the T batch (each with its augmentation), then
+    the history pools — the order a checkpoint's RNG state continues.
+    """
+    config = forward.config
+    lr = config.learning_rate * config.lr_factor(step)
+    for optimizer in (run.optimizer_g, run.optimizer_d):
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+    real_r, real_t = (
+        _draw(samples, config.batch_size, run.rng, augment).to(forward.precision.device)
+        for samples in domains
+    )
+    losses = forward.generators(real_r, real_t)
+    _guard(losses, step, desc, run.last_saved, config)
+    _apply(run.optimizer_g, losses["total"], run.scaler)
+    fake_r = run.pool_r.query(losses.pop("fake_r"), run.rng)
+    fake_t = run.pool_t.query(losses.pop("fake_t"), run.rng)
+    d_losses = forward.discriminators(real_r, real_t, fake_r, fake_t)
+    _guard(d_losses, step, desc, run.last_saved, config)
+    _apply(run.optimizer_d, d_losses["loss_d_r"] + d_losses["loss_d_t"], run.scaler)
+    run.scaler.update()
+    return lr, {**losses, **d_losses}
 
 
 class _TrainingStep:
@@ -342,24 +317,15 @@ class _TrainingStep:
         self,
         networks: CycleGANNetworks,
         config: CycleGANConfig,
-        device: torch.device,
-        autocast_dtype: torch.dtype | None,
+        precision: MixedPrecision,
         *,
         merge: bool,
     ) -> None:
         self.net = networks
         self.config = config
-        self.device = device
-        self.autocast_dtype = autocast_dtype
+        self.precision = precision
         self.merge = merge
         self.use_identity = config.identity_loss_weight > 0
-
-    def _autocast(self) -> torch.autocast:
-        return torch.autocast(
-            self.device.type,
-            dtype=self.autocast_dtype or torch.float32,
-            enabled=self.autocast_dtype is not None,
-        )
 
     def generators(self, real_r: Tensor, real_t: Tensor) -> dict[str, Tensor]:
         """G/F update losses with D frozen; also returns the fakes for the history pools."""
@@ -367,7 +333,7 @@ class _TrainingStep:
         _requires_grad([self.net.discriminator_r, self.net.discriminator_t], False)
         n = len(real_r)
         idt_r = idt_t = None
-        with self._autocast():
+        with self.precision.autocast():
             if self.merge:
                 g_in = torch.cat([real_r, real_t]) if self.use_identity else real_r
                 g_out = g(g_in).float()
@@ -391,7 +357,7 @@ class _TrainingStep:
         identity = (
             identity_loss(real_r, idt_r, real_t, idt_t)
             if idt_r is not None and idt_t is not None
-            else torch.zeros((), device=self.device)
+            else torch.zeros((), device=self.precision.device)
         )
         total = total_generator_loss(
             loss_g,
@@ -417,7 +383,7 @@ class _TrainingStep:
         """LSGAN losses of D_R and D_T on real samples and (pooled, detached) fakes."""
         _requires_grad([self.net.discriminator_r, self.net.discriminator_t], True)
         losses = {}
-        with self._autocast():
+        with self.precision.autocast():
             for name, disc, real, fake in (
                 ("loss_d_r", self.net.discriminator_r, real_r, fake_r),
                 ("loss_d_t", self.net.discriminator_t, real_t, fake_t),
@@ -429,6 +395,24 @@ class _TrainingStep:
                     real_score, fake_score = disc(real).float(), disc(fake).float()
                 losses[name] = lsgan_discriminator_loss(real_score, fake_score)
         return losses
+
+
+def _log(
+    history: list[dict[str, float]],
+    bar: tqdm,
+    done: int,
+    lr: float,
+    losses: dict[str, Tensor],
+) -> None:
+    """Append the losses of step ``done`` (1-based) to ``history`` and show three on the bar."""
+    record: dict[str, float] = {"step": done, "lr": lr}
+    record.update({k: float(v.detach()) for k, v in losses.items()})
+    record.pop("total")
+    history.append(record)
+    bar.set_postfix(
+        {k: f"{record[k]:.3f}" for k in ("loss_g", "cycle", "loss_d_t")},
+        refresh=False,
+    )
 
 
 def _check_samples(reference: Tensor, target: Tensor) -> None:
@@ -448,33 +432,8 @@ def _check_samples(reference: Tensor, target: Tensor) -> None:
         )
 
 
-def _resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {name!r} requested but CUDA is not available; use 'auto'/'cpu'")
-    return device
-
-
-def _autocast_dtype(device: torch.device, config: CycleGANConfig) -> torch.dtype | None:
-    """bf16 on CUDA when supported (fp16 + loss scaling otherwise); bf16 on CPU if asked."""
-    if device.type == "cuda":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    if device.type == "cpu" and config.autocast_bf16_on_cpu:
-        return torch.bfloat16
-    return None
-
-
 def _parameters(modules: Iterable[nn.Module]) -> list[nn.Parameter]:
     return [p for module in modules for p in module.parameters()]
-
-
-def _adam(params: list[nn.Parameter], config: CycleGANConfig, device: torch.device) -> Any:
-    """Adam with the fused kernel (one update for all tensors; available on CPU and CUDA)."""
-    return torch.optim.Adam(
-        params, lr=config.learning_rate, betas=config.betas, fused=device.type in ("cpu", "cuda")
-    )
 
 
 def _can_merge(modules: dict[str, nn.Module]) -> bool:
@@ -500,7 +459,7 @@ def _requires_grad(modules: list[nn.Module], flag: bool) -> None:
             p.requires_grad_(flag)
 
 
-def _apply(optimizer: Any, loss: Tensor, scaler: torch.amp.GradScaler) -> None:
+def _apply(optimizer: torch.optim.Optimizer, loss: Tensor, scaler: torch.amp.GradScaler) -> None:
     optimizer.zero_grad(set_to_none=True)
     scaler.scale(loss).backward()
     scaler.step(optimizer)
@@ -534,51 +493,3 @@ def _guard(
 
 def _cpu_state(module: nn.Module) -> dict[str, Tensor]:
     return {k: v.detach().cpu().clone() for k, v in module.state_dict().items()}
-
-
-def _fingerprint(
-    config: CycleGANConfig, modules: dict[str, nn.Module], reference: Tensor, target: Tensor
-) -> dict[str, Any]:
-    """What a checkpoint must match to be resumed: settings, architectures and the data.
-
-    Architectures are included so a changed network gives this clear error rather than a raw
-    ``load_state_dict`` size mismatch; a digest of the initial weights so that a run started
-    from other weights (another ``architecture.seed``) never continues this one's checkpoint —
-    finished runs keep their last checkpoint until the catalog has saved the models.
-    """
-    settings = {k: v for k, v in asdict(config).items() if k in _RESUME_FIELDS}
-    settings["betas"] = list(settings["betas"])
-    return {
-        **settings,
-        "architectures": {
-            name: dict(getattr(module, "config", {"class": type(module).__name__}))
-            for name, module in modules.items()
-        },
-        "initial_weights": _weights_digest(modules),
-        "reference_shape": list(reference.shape),
-        "target_shape": list(target.shape),
-        "reference_sum": float(reference.double().sum()),
-        "target_sum": float(target.double().sum()),
-    }
-
-
-def _weights_digest(modules: dict[str, nn.Module]) -> str:
-    """sha256 of every parameter and buffer, in a fixed order (exact, ≈ 0.1 s at paper size)."""
-    digest = hashlib.sha256()
-    for name, module in sorted(modules.items()):
-        for key, value in module.state_dict().items():
-            digest.update(f"{name}.{key}".encode())
-            digest.update(value.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()
-
-
-def _check_fingerprint(saved: Any, current: dict[str, Any], desc: str) -> None:
-    if saved == current:
-        return
-    saved = saved if isinstance(saved, dict) else {}
-    differing = sorted(k for k in current if saved.get(k) != current[k])
-    raise ValueError(
-        f"CycleGAN '{desc}': the checkpoint to resume was made with different settings or data "
-        f"({', '.join(differing)} differ); resuming would not reproduce a run. Start afresh "
-        "(resume off, or clear the checkpoint directory)."
-    )

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from emotion_gan.models.cyclegan.augment import random_pad_crop_flip
+from emotion_gan.models.training.augment import random_pad_crop_flip
 
 
 def faces_to_tensor(images: np.ndarray) -> Tensor:

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from emotion_gan.models.cyclegan.trainer import CycleGANConfig, CycleGANNetworks, train_cyclegan
+from emotion_gan.models.cyclegan.networks import CycleGANNetworks
+from emotion_gan.models.cyclegan.trainer import CycleGANConfig, train_cyclegan
 from emotion_gan.models.toy.networks import PointDiscriminator, PointGenerator
 
 #: Parameter keys of the points and networks; every other key is a ``CycleGANConfig`` field.
@@ -99,10 +100,6 @@ class PointCycleGAN:
     def reference_to_target(self, points: np.ndarray) -> np.ndarray:
         """G: reference-class points → synthetic target (minority) points, original units."""
         return self._apply(self.networks.generator_g, points)
-
-    def target_to_reference(self, points: np.ndarray) -> np.ndarray:
-        """F: target-class points → synthetic reference points, original units."""
-        return self._apply(self.networks.generator_f, points)
 
     def _apply(self, generator: torch.nn.Module, points: np.ndarray) -> np.ndarray:
         with torch.no_grad():

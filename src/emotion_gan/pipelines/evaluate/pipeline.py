@@ -9,7 +9,6 @@ tsne_report (loaded from the catalog, so evaluate can be re-run on its own).
 from kedro.pipeline import Node, Pipeline
 
 from emotion_gan.pipelines.evaluate.nodes import (
-    TEST_SETS,
     compute_metrics,
     make_tables,
     measure_label_fidelity,
@@ -17,11 +16,7 @@ from emotion_gan.pipelines.evaluate.nodes import (
     predict_test_sets,
     write_report,
 )
-from emotion_gan.pipelines.train_baseline.pipeline import VARIANTS
-from emotion_gan.pipelines.train_dag.pipeline import DAG_VARIANT
-
-#: Every trained variant, in report order.
-ALL_VARIANTS: tuple[str, ...] = (*VARIANTS, DAG_VARIANT)
+from emotion_gan.vocabulary import ALL_VARIANTS, TEST_SETS
 
 
 def prediction_template() -> Pipeline:
@@ -43,9 +38,9 @@ def prediction_template() -> Pipeline:
     )
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    """Namespaced predictions per variant, then metrics → tables, figures, report."""
-    predictions = sum(
+def _predictions() -> Pipeline:
+    """:func:`prediction_template` in each variant's namespace (:data:`ALL_VARIANTS`)."""
+    return sum(
         (
             Pipeline(
                 prediction_template(),
@@ -57,7 +52,11 @@ def create_pipeline(**kwargs) -> Pipeline:
         ),
         Pipeline([]),
     )
-    comparison = Pipeline(
+
+
+def _comparison() -> Pipeline:
+    """Label fidelity, then metrics of all variants → tables, confusion matrices, report."""
+    return Pipeline(
         [
             Node(
                 measure_label_fidelity,
@@ -104,4 +103,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
         ]
     )
-    return predictions + comparison
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """Namespaced predictions per variant, then metrics → tables, figures, report."""
+    return _predictions() + _comparison()

@@ -2,7 +2,7 @@
 
 Every sentence that states a result is built from ``metrics`` (the output of
 ``compute_metrics``); nothing here hard-codes a finding. The paper's numbers come from
-parameters (``evaluation.paper``).
+parameters (``evaluation.paper``), the variants' names from :mod:`emotion_gan.vocabulary`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,20 @@ from typing import Any
 import pandas as pd
 from PIL import Image
 
-from emotion_gan.imageset import EMOTIONS, NUM_CLASSES
-from emotion_gan.models.metrics import top1_from_one_vs_rest_mean
+from emotion_gan.stats.classification import top1_from_one_vs_rest_mean
+from emotion_gan.vocabulary import BASELINE, DISPLAY_NAMES, EMOTIONS, NUM_CLASSES, TEST_SET_TITLES
 
-TEST_SET_TITLES = {"test_7pct": "7 %", "test_14pct": "14 %", "test_full": "full test split"}
+#: The paper's name of the mean one-vs-rest accuracy over the classes (a row of its tables).
 ALL = "All"
+
+
+def _title(test_set: str) -> str:
+    return TEST_SET_TITLES.get(test_set, test_set)
+
+
+def _name(names: Mapping[str, str], variant: str) -> str:
+    """A variant's display name; its namespace when it has none (never ``None``)."""
+    return names.get(variant, variant)
 
 
 def pct(stat: Mapping[str, float], digits: int = 1) -> str:
@@ -44,6 +53,61 @@ def _one_vs_rest(summary: dict[str, Any], row: str) -> dict[str, float]:
     return summary["per_class"][row]["one_vs_rest_accuracy"]
 
 
+def _ours(stat: Mapping[str, float]) -> dict[str, float]:
+    """Our seed mean and sd of a fraction, in percent (two columns of the tables' CSV)."""
+    return {"ours_mean": 100 * stat["mean"], "ours_sd": 100 * stat["sd"]}
+
+
+def _table1_test_set(
+    metrics: dict[str, Any],
+    test_set: str,
+    paper_columns: Mapping[str, Mapping[str, float]],
+    display_names: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], str]:
+    """Table 1's records and Markdown section for one test set (see :func:`table1`)."""
+    variants = list(paper_columns)
+    records, rows = [], []
+    for row in [*EMOTIONS, ALL]:
+        cells = [row]
+        for variant in variants:
+            ours = _one_vs_rest(_summary(metrics, variant, test_set), row)
+            theirs = paper_columns[variant][row]
+            records.append(
+                {
+                    "test_set": test_set,
+                    "row": row,
+                    "variant": variant,
+                    "metric": "one_vs_rest_accuracy",
+                    **_ours(ours),
+                    "paper": theirs,
+                }
+            )
+            cells.append(f"{pct(ours)} ({theirs:.2f})")
+        rows.append(cells)
+    top1_cells = ["top-1 accuracy"]
+    for variant in variants:
+        ours = _summary(metrics, variant, test_set)["top1_accuracy"]
+        implied = 100 * top1_from_one_vs_rest_mean(paper_columns[variant][ALL] / 100)
+        records.append(
+            {
+                "test_set": test_set,
+                "row": "top-1 accuracy",
+                "variant": variant,
+                "metric": "top1_accuracy (paper: implied by All)",
+                **_ours(ours),
+                "paper": round(implied, 2),
+            }
+        )
+        top1_cells.append(f"{pct(ours)} ({implied:.1f} implied)")
+    rows.append(top1_cells)
+    headers = ["Class", *(_name(display_names, v) for v in variants)]
+    section = (
+        f"**Test set {_title(test_set)}** — ours: mean ± sd over "
+        "seeds, (paper)\n\n" + markdown_table(headers, rows)
+    )
+    return records, section
+
+
 def table1(
     metrics: dict[str, Any], paper: dict[str, Any], display_names: Mapping[str, str]
 ) -> tuple[pd.DataFrame, str]:
@@ -53,51 +117,12 @@ def table1(
     mean ± sd over seeds, with the paper's number beside; a last row gives top-1 accuracy
     (ours measured, the paper's implied by ``1 − K·(1 − All)/2``).
     """
-    records = []
+    records: list[dict[str, Any]] = []
     sections = []
     for test_set, paper_columns in paper.items():
-        variants = list(paper_columns)
-        rows = []
-        for row in [*EMOTIONS, ALL]:
-            cells = [row]
-            for variant in variants:
-                ours = _one_vs_rest(_summary(metrics, variant, test_set), row)
-                theirs = paper_columns[variant][row]
-                records.append(
-                    {
-                        "test_set": test_set,
-                        "row": row,
-                        "variant": variant,
-                        "metric": "one_vs_rest_accuracy",
-                        "ours_mean": 100 * ours["mean"],
-                        "ours_sd": 100 * ours["sd"],
-                        "paper": theirs,
-                    }
-                )
-                cells.append(f"{pct(ours)} ({theirs:.2f})")
-            rows.append(cells)
-        top1_cells = ["top-1 accuracy"]
-        for variant in variants:
-            ours = _summary(metrics, variant, test_set)["top1_accuracy"]
-            implied = 100 * top1_from_one_vs_rest_mean(paper_columns[variant][ALL] / 100)
-            records.append(
-                {
-                    "test_set": test_set,
-                    "row": "top-1 accuracy",
-                    "variant": variant,
-                    "metric": "top1_accuracy (paper: implied by All)",
-                    "ours_mean": 100 * ours["mean"],
-                    "ours_sd": 100 * ours["sd"],
-                    "paper": round(implied, 2),
-                }
-            )
-            top1_cells.append(f"{pct(ours)} ({implied:.1f} implied)")
-        rows.append(top1_cells)
-        headers = ["Class", *(display_names.get(v, v) for v in variants)]
-        sections.append(
-            f"**Test set {TEST_SET_TITLES.get(test_set, test_set)}** — ours: mean ± sd over "
-            "seeds, (paper)\n\n" + markdown_table(headers, rows)
-        )
+        set_records, section = _table1_test_set(metrics, test_set, paper_columns, display_names)
+        records += set_records
+        sections.append(section)
     title = (
         "Table 1 — per-class one-vs-rest accuracy (%), (TP + TN) / N, the paper's metric; "
         '"All" = mean over the 7 classes.'
@@ -113,7 +138,7 @@ def table2(
     records = []
     rows = []
     for test_set, paper_columns in paper.items():
-        cells = [TEST_SET_TITLES.get(test_set, test_set)]
+        cells = [_title(test_set)]
         for variant, theirs in paper_columns.items():
             summary = _summary(metrics, variant, test_set)
             for metric in ("one_vs_rest_accuracy_mean", "top1_accuracy", "macro_f1"):
@@ -122,8 +147,7 @@ def table2(
                         "test_set": test_set,
                         "variant": variant,
                         "metric": metric,
-                        "ours_mean": 100 * summary[metric]["mean"],
-                        "ours_sd": 100 * summary[metric]["sd"],
+                        **_ours(summary[metric]),
                         "paper": theirs if metric == "one_vs_rest_accuracy_mean" else None,
                     }
                 )
@@ -136,7 +160,7 @@ def table2(
     variants = list(next(iter(paper.values())))
     headers = ["Test set"]
     for variant in variants:
-        name = display_names.get(variant, variant)
+        name = _name(display_names, variant)
         headers += [f"{name}: All (paper)", f"{name}: top-1", f"{name}: macro-F1"]
     title = (
         "Table 2 — baseline vs DAG (pre-train on generated images, fine-tune on the original "
@@ -168,7 +192,7 @@ def _overview(metrics: dict[str, Any], test_set: str, names: Mapping[str, str]) 
     for variant, result in metrics["variants"].items():
         summary = result["test_sets"][test_set]["summary"]
         row = [
-            names.get(variant, variant),
+            _name(names, variant),
             pct(summary["top1_accuracy"]),
             pct(summary["macro_f1"]),
             pct(summary["balanced_accuracy"]),
@@ -193,7 +217,7 @@ def _overview(metrics: dict[str, Any], test_set: str, names: Mapping[str, str]) 
 def _per_class_recall(metrics: dict[str, Any], test_set: str, names: Mapping[str, str]) -> str:
     headers = ["Variant", *EMOTIONS]
     rows = [
-        [names.get(v, v)]
+        [_name(names, v)]
         + [pct(r["test_sets"][test_set]["summary"]["per_class"][c]["recall"]) for c in EMOTIONS]
         for v, r in metrics["variants"].items()
     ]
@@ -206,7 +230,7 @@ def _composition(metrics: dict[str, Any], names: Mapping[str, str]) -> str:
     for variant, result in metrics["variants"].items():
         training = result["training"]
         counts = training["training_set"]
-        cells = [names.get(variant, variant)]
+        cells = [_name(names, variant)]
         for emotion in EMOTIONS:
             real, generated = counts["real"][emotion], counts["generated"][emotion]
             cells.append(f"{real} + {generated}" if generated else str(real))
@@ -215,7 +239,7 @@ def _composition(metrics: dict[str, Any], names: Mapping[str, str]) -> str:
         if "pretraining_set" in training:
             pre = training["pretraining_set"]
             rows.append(
-                [f"{names.get(variant, variant)} (pre-training)"]
+                [f"{_name(names, variant)} (pre-training)"]
                 + [f"{pre['real'][e]} + {pre['generated'][e]}" for e in EMOTIONS]
                 + [sum(pre["real"].values()) + sum(pre["generated"].values())]
             )
@@ -226,12 +250,12 @@ def _fidelity(metrics: dict[str, Any], test_set: str) -> str:
     fidelity = metrics["label_fidelity"]
     if not fidelity:
         return "No generated images were found, so label fidelity was not measured."
-    baseline = metrics["variants"]["baseline"]["test_sets"][test_set]["summary"]["per_class"]
+    baseline = metrics["variants"][BASELINE]["test_sets"][test_set]["summary"]["per_class"]
     headers = [
         "Generated class",
         "images",
         "baseline accuracy on them",
-        f"baseline recall on real test images ({TEST_SET_TITLES.get(test_set, test_set)})",
+        f"baseline recall on real test images ({_title(test_set)})",
         "most often predicted as",
     ]
     rows = []
@@ -262,22 +286,22 @@ def _spread_clause(entry: dict[str, Any]) -> str:
 def _verdict_sentences(verdict: dict[str, Any], what: str, names: Mapping[str, str]) -> str:
     """Two bullet points: best variant vs baseline, best GAN variant vs best alternative."""
     best = verdict["best_variant"]
-    test_set = TEST_SET_TITLES.get(verdict["test_set"], verdict["test_set"])
-    ranking = ", ".join(f"{names.get(v, v)} {100 * s['mean']:.1f}" for v, s in verdict["ranking"])
-    if best == "baseline":
+    test_set = _title(verdict["test_set"])
+    ranking = ", ".join(f"{_name(names, v)} {100 * s['mean']:.1f}" for v, s in verdict["ranking"])
+    if best == BASELINE:
         lines = [
             f"- **{what}** ({test_set}): no variant beats the baseline "
             f"({pct(verdict['baseline'])} %). Ranking: {ranking}."
         ]
     else:
         lines = [
-            f"- **{what}** ({test_set}): **{names.get(best, best)}** wins with "
+            f"- **{what}** ({test_set}): **{_name(names, best)}** wins with "
             f"{pct(verdict['best'])} % vs baseline {pct(verdict['baseline'])} % "
             f"({_spread_clause(verdict)}). Ranking: {ranking}."
         ]
     duel = verdict.get("gan_vs_cheap_alternatives")
     if duel:
-        gan, cheap = names.get(duel["gan_variant"]), names.get(duel["alternative_variant"])
+        gan, cheap = _name(names, duel["gan_variant"]), _name(names, duel["alternative_variant"])
         leader = "GAN augmentation leads" if duel["delta"] > 0 else "the cheap alternative leads"
         if duel["delta"] == 0:
             leader = "a tie"
@@ -289,45 +313,30 @@ def _verdict_sentences(verdict: dict[str, Any], what: str, names: Mapping[str, s
     return "\n".join(lines)
 
 
-def render_report(
-    metrics: dict[str, Any],
-    table1_md: str,
-    table2_md: str,
-    images: Mapping[str, tuple[str, Image.Image]],
-    display_names: Mapping[str, str],
-) -> str:
-    """The whole report as one self-contained Markdown file (figures embedded as PNG).
-
-    ``images`` maps a catalog name to ``(caption, image)``; the catalog name is printed too,
-    so the versioned PNG file of the same run can be found next to the report.
-    """
+def _header(metrics: dict[str, Any], names: Mapping[str, str]) -> list[str]:
     settings = metrics["settings"]
-    verdict = metrics["verdict"]
-    test_set = verdict["macro_f1"]["test_set"]
-    k = NUM_CLASSES
-    paper_all = 0.9104  # the paper's FER2013 baseline "All" (Table 1, 7 %)
-    example_top1 = top1_from_one_vs_rest_mean(paper_all)
-    parts = [
+    test_sets = ", ".join(
+        f"{_title(name)} ({size} images)" for name, size in settings["test_set_sizes"].items()
+    )
+    return [
         "# Emotion classification with CycleGAN augmentation — reproduction report",
         "",
-        f"Variants: {', '.join(display_names.get(v, v) for v in metrics['variants'])}. "
+        f"Variants: {', '.join(_name(names, v) for v in metrics['variants'])}. "
         f"Seeds per variant: {settings['seeds']}. Every variant trains for the same "
         f"{settings['steps']} optimiser steps (DAG: pre-train + fine-tune within that budget). "
-        f"Test sets: "
-        + ", ".join(
-            f"{TEST_SET_TITLES.get(n, n)} ({size} images)"
-            for n, size in settings["test_set_sizes"].items()
-        )
-        + ".",
+        f"Test sets: {test_sets}.",
         "",
+    ]
+
+
+def _verdict_section(metrics: dict[str, Any], names: Mapping[str, str]) -> list[str]:
+    settings, verdict = metrics["settings"], metrics["verdict"]
+    minority = f"Minority ({settings['minority_class']}) recall"
+    return [
         "## Verdict",
         "",
-        _verdict_sentences(verdict["macro_f1"], "Macro-F1", display_names),
-        _verdict_sentences(
-            verdict["minority_recall"],
-            f"Minority ({settings['minority_class']}) recall",
-            display_names,
-        ),
+        _verdict_sentences(verdict["macro_f1"], "Macro-F1", names),
+        _verdict_sentences(verdict["minority_recall"], minority, names),
         "",
         "Mean ± sd over seeds; Δ is the difference of seed means; the p-value is a paired "
         f"bootstrap over test images ({settings['bootstrap_resamples']} resamples, same draws "
@@ -335,13 +344,20 @@ def render_report(
         "training noise. A difference counts as exceeding the seed spread when it is larger "
         "than the sum of the two seed standard deviations.",
         "",
+    ]
+
+
+def _paper_metric_section(paper_all: float) -> list[str]:
+    """How the paper's "All" relates to top-1, worked on the paper's baseline ``paper_all``."""
+    return [
         '## How to read the paper\'s "accuracy"',
         "",
         "Tables 1–2 of the paper report, per class, the one-vs-rest accuracy (TP + TN) / N, and "
         '"All" is the mean over the classes. Every misclassified image is one false negative '
         f"(its true class) and one false positive (its predicted class), so the mean equals "
-        f"1 − 2e/K for top-1 error e; with K = {k}, the paper's baseline {100 * paper_all:.2f} % "
-        f"corresponds to a top-1 accuracy of {100 * example_top1:.1f} %. A rare class scores "
+        f"1 − 2e/K for top-1 error e; with K = {NUM_CLASSES}, the paper's baseline "
+        f"{100 * paper_all:.2f} % corresponds to a top-1 accuracy of "
+        f"{100 * top1_from_one_vs_rest_mean(paper_all):.1f} %. A rare class scores "
         "high on this metric through true negatives alone, so it does not measure minority "
         "performance: the tables below therefore also give top-1 accuracy, macro-F1, balanced "
         "accuracy and per-class recall. Caveat on the paper's per-class rows: its disgust "
@@ -351,21 +367,26 @@ def render_report(
         "all test images were disgust errors, so those rows may be per-class recall rather "
         "than one-vs-rest.",
         "",
-        "## All variants",
+    ]
+
+
+def _variants_section(metrics: dict[str, Any], names: Mapping[str, str]) -> list[str]:
+    parts = ["## All variants", ""]
+    for name in metrics["settings"]["test_set_sizes"]:
+        parts += [f"**{_title(name)}**", "", _overview(metrics, name, names), ""]
+    test_set = metrics["verdict"]["macro_f1"]["test_set"]
+    return parts + [
+        f"Per-class recall on the {_title(test_set)}:",
+        "",
+        _per_class_recall(metrics, test_set, names),
         "",
     ]
-    for name in settings["test_set_sizes"]:
-        parts += [
-            f"**{TEST_SET_TITLES.get(name, name)}**",
-            "",
-            _overview(metrics, name, display_names),
-            "",
-        ]
-    parts += [
-        f"Per-class recall on the {TEST_SET_TITLES.get(test_set, test_set)}:",
-        "",
-        _per_class_recall(metrics, test_set, display_names),
-        "",
+
+
+def _tables_section(
+    metrics: dict[str, Any], table1_md: str, table2_md: str, names: Mapping[str, str]
+) -> list[str]:
+    return [
         "## Table 1",
         "",
         table1_md.strip(),
@@ -376,7 +397,7 @@ def render_report(
         "",
         "## Training sets (real + generated images per class)",
         "",
-        _composition(metrics, display_names),
+        _composition(metrics, names),
         "",
         "## Label fidelity of the generated images",
         "",
@@ -384,11 +405,39 @@ def render_report(
         "images, beside their recall on real test images of that class: generated images "
         "recognised far less often than real ones do not carry their class's expression.",
         "",
-        _fidelity(metrics, test_set),
-        "",
-        "## Figures",
+        _fidelity(metrics, metrics["verdict"]["macro_f1"]["test_set"]),
         "",
     ]
+
+
+def _figures_section(images: Mapping[str, tuple[str, Image.Image]]) -> list[str]:
+    parts = ["## Figures", ""]
     for catalog_name, (caption, image) in images.items():
         parts += [f"**{caption}** (catalog: `{catalog_name}`)", "", _embed(image, caption), ""]
-    return "\n".join(parts)
+    return parts
+
+
+def render_report(
+    metrics: dict[str, Any],
+    table1_md: str,
+    table2_md: str,
+    images: Mapping[str, tuple[str, Image.Image]],
+    paper_all: float,
+    display_names: Mapping[str, str] = DISPLAY_NAMES,
+) -> str:
+    """The whole report as one self-contained Markdown file (figures embedded as PNG).
+
+    ``images`` maps a catalog name to ``(caption, image)``; the catalog name is printed too,
+    so the versioned PNG file of the same run can be found next to the report. ``paper_all``
+    is the paper's baseline "All" as a fraction (its worked example of the metric).
+    """
+    return "\n".join(
+        [
+            *_header(metrics, display_names),
+            *_verdict_section(metrics, display_names),
+            *_paper_metric_section(paper_all),
+            *_variants_section(metrics, display_names),
+            *_tables_section(metrics, table1_md, table2_md, display_names),
+            *_figures_section(images),
+        ]
+    )

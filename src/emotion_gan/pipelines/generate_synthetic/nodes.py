@@ -2,7 +2,7 @@
 
 Paper §3.1/Fig. 1: "supplementary data is generated through generator G" from the reference
 class (neutral). Also the checks the paper does not make but a user needs before trusting
-synthetic data — memorisation and diversity (:mod:`emotion_gan.models.cyclegan.quality`).
+synthetic data — memorisation and diversity (:mod:`emotion_gan.stats.generation_quality`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ import numpy as np
 from matplotlib.figure import Figure
 from torch import nn
 
-from emotion_gan.imageset import EMOTIONS, ImageSet, label_of
-from emotion_gan.models.cyclegan.quality import generation_quality
+from emotion_gan.figures import style
+from emotion_gan.figures.style import new_figure
+from emotion_gan.imageset import ImageSet
 from emotion_gan.models.cyclegan.translate import translate_faces
+from emotion_gan.stats.generation_quality import generation_quality
+from emotion_gan.vocabulary import EMOTIONS, label_of
 
 
 def number_to_generate(train_sample: ImageSet, target_class: str, settings: dict[str, Any]) -> int:
@@ -97,7 +100,7 @@ def plot_fig3_samples(fig3: dict[str, int], train_sample: ImageSet, *generated: 
     real_columns, generated_columns = fig3["real_columns"], fig3["generated_columns"]
     generated_by_label = {int(s.labels[0]): s.images for s in generated if len(s)}
     columns = real_columns + generated_columns
-    figure = Figure(figsize=(columns * 0.95, len(EMOTIONS) * 1.0 + 0.6), layout="constrained")
+    figure = new_figure(columns * 0.95, len(EMOTIONS) * 1.0 + 0.6)
     axes = figure.subplots(len(EMOTIONS), columns, squeeze=False)
     for label, name in enumerate(EMOTIONS):
         real = train_sample.images[train_sample.labels == label][:real_columns]
@@ -113,7 +116,9 @@ def plot_fig3_samples(fig3: dict[str, int], train_sample: ImageSet, *generated: 
                 axis.imshow(face, cmap="gray", vmin=0, vmax=255)
         axes[label, 0].set_ylabel(name, rotation=0, ha="right", va="center")
     for col in range(columns):
-        axes[0, col].set_title("real" if col < real_columns else "generated", fontsize=8)
+        axes[0, col].set_title(
+            "real" if col < real_columns else "generated", fontsize=style.SMALL_TITLE_SIZE
+        )
     figure.suptitle("Fig. 3: real faces (left) and faces each class's G made from neutral ones")
     return figure
 

@@ -13,7 +13,7 @@ from emotion_gan.pipelines.generate_synthetic.nodes import (
     measure_generation_quality,
     plot_fig3_samples,
 )
-from emotion_gan.pipelines.train_cyclegan_per_class.pipeline import TARGET_CLASSES
+from emotion_gan.vocabulary import TARGET_CLASSES
 
 
 def generation_template() -> Pipeline:

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emotion_gan.imageset import EMOTIONS, ImageSet
-
-#: FER2013 Usage → canonical split name. Everything that is not ``train`` is a test image.
-FER2013_SPLITS = {"Training": "train", "PublicTest": "public_test", "PrivateTest": "private_test"}
-TRAIN = "train"
+from emotion_gan.imageset import ImageSet
+from emotion_gan.vocabulary import EMOTIONS, FER2013_SPLITS, TRAIN_SPLIT
 
 
 def assign_train_test_split(faces_raw: ImageSet, test_fraction: float, split_seed: int) -> ImageSet:
@@ -41,7 +38,7 @@ def assign_train_test_split(faces_raw: ImageSet, test_fraction: float, split_see
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"ingest.test_fraction must be in (0, 1); got {test_fraction}")
     rng = np.random.default_rng(split_seed)
-    split = np.full(len(faces_raw), TRAIN, dtype=object)
+    split = np.full(len(faces_raw), TRAIN_SPLIT, dtype=object)
     for label, name in enumerate(EMOTIONS):
         members = np.flatnonzero(faces_raw.labels == label)
         if len(members) == 1:

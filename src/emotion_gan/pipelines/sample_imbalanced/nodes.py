@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from emotion_gan.imageset import EMOTIONS, ImageSet
-from emotion_gan.pipelines.ingest.nodes import TRAIN
-
-#: Catalog names of the paper's two test subsets (§4.3); their fractions come from parameters.
-TEST_SUBSETS = ("test_7pct", "test_14pct")
+from emotion_gan.imageset import ImageSet
+from emotion_gan.stats.rounding import largest_remainder
+from emotion_gan.vocabulary import EMOTIONS, TEST_SUBSETS, TRAIN_SPLIT
 
 
 def sample_training_classes(
@@ -31,7 +29,7 @@ def sample_training_classes(
     unknown = set(train_fraction_per_class) - set(EMOTIONS)
     if unknown:
         raise ValueError(f"train_fraction_per_class names unknown classes {sorted(unknown)}")
-    train = faces.subset(faces.split == TRAIN)
+    train = faces.subset(faces.split == TRAIN_SPLIT)
     rng = np.random.default_rng(sample_seed)
     chosen = []
     for label, name in enumerate(EMOTIONS):
@@ -65,7 +63,7 @@ def draw_test_subsets(
             f"{list(TEST_SUBSETS)} (the catalog names of the test subsets); got "
             f"{sorted(test_subset_fractions)}"
         )
-    test = faces.subset(faces.split != TRAIN)
+    test = faces.subset(faces.split != TRAIN_SPLIT)
     if len(test) == 0:
         raise ValueError("`faces` has no test images; check ingest.test_fraction or the source")
     rng = np.random.default_rng(sample_seed + 1)
@@ -79,15 +77,7 @@ def draw_test_subsets(
                 f"test subset {name!r}: {fraction:.0%} of the dataset is {size} images, but the "
                 f"test split holds {len(test)}; lower the fraction"
             )
-        counts = _largest_remainder(proportions * size)
+        counts = largest_remainder(proportions * size, stable_ties=False)
         index = np.sort(np.concatenate([o[:c] for o, c in zip(order, counts, strict=True)]))
         subsets[name] = test.subset(index, subset=name, fraction_of_dataset=fraction)
     return subsets
-
-
-def _largest_remainder(quotas: np.ndarray) -> np.ndarray:
-    """Round quotas to integers that keep their exact sum (Hamilton's method)."""
-    counts = np.floor(quotas).astype(int)
-    short = round(quotas.sum()) - counts.sum()
-    counts[np.argsort(counts - quotas)[:short]] += 1
-    return counts

@@ -2,11 +2,8 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from emotion_gan.pipelines.sample_imbalanced.nodes import (
-    TEST_SUBSETS,
-    draw_test_subsets,
-    sample_training_classes,
-)
+from emotion_gan.pipelines.sample_imbalanced.nodes import draw_test_subsets, sample_training_classes
+from emotion_gan.vocabulary import TEST_SETS
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -31,7 +28,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:sample_imbalanced.test_subset_fractions",
                     "params:sample_imbalanced.sample_seed",
                 ],
-                outputs={name: name for name in ("test_full", *TEST_SUBSETS)},
+                outputs={name: name for name in TEST_SETS},
                 name="draw_test_subsets",
             ),
         ]

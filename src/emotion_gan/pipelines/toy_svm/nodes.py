@@ -15,16 +15,17 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from scipy.stats import binomtest, ttest_rel, wilcoxon
 
 from emotion_gan.models.toy.classifiers import accuracy, fit_linear_svm, smote_oversample
-from emotion_gan.models.toy.gaussians import GaussianClasses, ToyDraw, draw_toy_data
 from emotion_gan.models.toy.point_cyclegan import (
     PointCycleGAN,
     PointCycleGANSettings,
     train_point_cyclegan,
 )
 from emotion_gan.pipelines.toy_svm import plots
+from emotion_gan.sources.toy_gaussians import GaussianClasses, ToyDraw, draw_toy_data
+from emotion_gan.stats.paired_tests import compare_over_seeds
+from emotion_gan.stats.summary import mean_sd_per_seed
 
 logger = logging.getLogger(__name__)
 
@@ -205,49 +206,72 @@ def score_cyclegan_augmented(
     )
 
 
-def _summary(per_seed: Sequence[float]) -> dict[str, Any]:
-    values = np.asarray(per_seed, dtype=float)
-    return {
-        "mean": float(values.mean()),
-        "sd": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
-        "per_seed": [float(v) for v in values],
-    }
-
-
-def _finite_or_none(value: float) -> float | None:
-    """JSON has no NaN: a test that is undefined (e.g. all differences zero) is written null."""
-    return float(value) if np.isfinite(value) else None
-
-
-def paired_comparison(
-    method: Sequence[float], reference: Sequence[float], alpha: float
+def _paired_comparisons(
+    accuracies: Mapping[str, Sequence[float]],
+    cyclegan_other_reference: Sequence[float],
+    alpha: float,
 ) -> dict[str, Any]:
-    """Seed-by-seed comparison of two methods evaluated on the same draws.
-
-    Reports the mean/sd of the differences, wins/ties/losses, and three two-sided tests:
-    Wilcoxon signed-rank (zero differences dropped, the main test: accuracies on 300 test
-    points are discrete and not normal), the paired t-test and the exact sign test.
-    ``better`` is true when the mean difference is positive and Wilcoxon's p < ``alpha``.
-    """
-    differences = np.asarray(method, dtype=float) - np.asarray(reference, dtype=float)
-    if len(differences) == 0:
-        raise ValueError("paired comparison needs at least one seed")
-    wins, losses = int((differences > 0).sum()), int((differences < 0).sum())
-    nonzero = differences[differences != 0]
-    wilcoxon_p = float(wilcoxon(nonzero).pvalue) if len(nonzero) else 1.0
-    t_p = _finite_or_none(ttest_rel(method, reference).pvalue) if len(differences) > 1 else None
-    sign_p = float(binomtest(wins, wins + losses).pvalue) if wins + losses else 1.0
-    return {
-        "mean_difference": float(differences.mean()),
-        "sd_difference": float(differences.std(ddof=1)) if len(differences) > 1 else 0.0,
-        "wins": wins,
-        "ties": len(differences) - wins - losses,
-        "losses": losses,
-        "wilcoxon_signed_rank_p": wilcoxon_p,
-        "paired_t_p": t_p,
-        "sign_test_p": sign_p,
-        "better": bool(differences.mean() > 0 and wilcoxon_p < alpha),
+    """Every method against the baseline, the other reference, and CycleGAN vs the cheap ones."""
+    baseline = accuracies["baseline"]
+    comparisons = {
+        f"{name}_vs_baseline": compare_over_seeds(accuracies[name], baseline, alpha)
+        for name in METHODS
+        if name != "baseline"
     }
+    comparisons["cyclegan_other_reference_vs_baseline"] = compare_over_seeds(
+        cyclegan_other_reference, baseline, alpha
+    )
+    for cheap in ("smote", "class_weight"):
+        comparisons[f"cyclegan_vs_{cheap}"] = compare_over_seeds(
+            accuracies["cyclegan"], accuracies[cheap], alpha
+        )
+    return comparisons
+
+
+def _target(
+    cyclegan_mean: float, better_than_baseline: bool, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Whether the issue's target (mean ≥ target and better than the baseline) was met."""
+    alpha, target = settings["paired_test_alpha"], settings["target_cyclegan_mean"]
+    mean_met = cyclegan_mean >= target
+    return {
+        "cyclegan_mean_at_least": target,
+        "cyclegan_mean_met": bool(mean_met),
+        "better_than_baseline_paired": bool(better_than_baseline),
+        "met": bool(mean_met and better_than_baseline),
+        "paired_test": f"two-sided Wilcoxon signed-rank over seeds, alpha={alpha}",
+    }
+
+
+def _setup(draws: Sequence[ToyDraw], settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings a reader needs to interpret the numbers."""
+    return {
+        "seeds": [draw.seed for draw in draws],
+        "minority_class": settings["minority_class"],
+        "reference_class": settings["reference_class"],
+        "other_reference_class": settings["other_reference_class"],
+        "train_counts": list(settings["train_counts"]),
+        "test_counts": list(settings["test_counts"]),
+        "generated_count": settings["generated_count"],
+        "bayes_accuracy_priors": "equal (the test distribution)",
+        "cyclegan": dict(settings["cyclegan"]),
+        "cyclegan_tuning": settings["cyclegan_tuning"],
+    }
+
+
+#: Methods in the order the log line names their mean accuracy.
+_LOGGED = ("baseline", "cyclegan", "cyclegan_other_reference", "class_weight", "smote", "oracle")
+
+
+def _log_summary(metrics: Mapping[str, Any], seeds: int) -> None:
+    logger.info(
+        "toy §4.1 over %d seeds: baseline %.4f, CycleGAN %.4f (other reference %.4f), "
+        "class_weight %.4f, SMOTE %.4f, oracle %.4f, Bayes %.4f; target met: %s",
+        seeds,
+        *(metrics[name]["mean"] for name in _LOGGED),
+        metrics["bayes_accuracy"],
+        metrics["target"]["met"],
+    )
 
 
 def summarise_toy_metrics(
@@ -269,69 +293,25 @@ def summarise_toy_metrics(
     numbers, and whether the issue's target (CycleGAN mean ≥ target and better than the
     baseline seed by seed) was met — stated, never tuned for on the test set.
     """
-    accuracies = {
-        "baseline": baseline,
-        "cyclegan": cyclegan,
-        "class_weight": class_weight,
-        "smote": smote,
-        "oracle": oracle,
-    }
-    alpha = settings["paired_test_alpha"]
-    target = settings["target_cyclegan_mean"]
+    accuracies = dict(zip(METHODS, (baseline, cyclegan, class_weight, smote, oracle), strict=True))
     metrics: dict[str, Any] = {"bayes_accuracy": float(bayes_accuracy)}
-    metrics.update({name: _summary(accuracies[name]) for name in METHODS})
+    metrics.update({name: mean_sd_per_seed(accuracies[name]) for name in METHODS})
     metrics["cyclegan"]["reference_class"] = settings["reference_class"]
     metrics["cyclegan_other_reference"] = {
-        **_summary(cyclegan_other_reference),
+        **mean_sd_per_seed(cyclegan_other_reference),
         "reference_class": settings["other_reference_class"],
     }
     metrics["paper_baseline"] = settings["paper"]["baseline"]
     metrics["paper_cyclegan"] = settings["paper"]["cyclegan"]
-    comparisons = {
-        f"{name}_vs_baseline": paired_comparison(accuracies[name], baseline, alpha)
-        for name in METHODS
-        if name != "baseline"
-    }
-    comparisons["cyclegan_other_reference_vs_baseline"] = paired_comparison(
-        cyclegan_other_reference, baseline, alpha
+    comparisons = _paired_comparisons(
+        accuracies, cyclegan_other_reference, settings["paired_test_alpha"]
     )
-    comparisons["cyclegan_vs_smote"] = paired_comparison(cyclegan, smote, alpha)
-    comparisons["cyclegan_vs_class_weight"] = paired_comparison(cyclegan, class_weight, alpha)
     metrics["paired_comparisons"] = comparisons
-    mean_met = metrics["cyclegan"]["mean"] >= target
-    paired_met = comparisons["cyclegan_vs_baseline"]["better"]
-    metrics["target"] = {
-        "cyclegan_mean_at_least": target,
-        "cyclegan_mean_met": bool(mean_met),
-        "better_than_baseline_paired": bool(paired_met),
-        "met": bool(mean_met and paired_met),
-        "paired_test": f"two-sided Wilcoxon signed-rank over seeds, alpha={alpha}",
-    }
-    metrics["setup"] = {
-        "seeds": [draw.seed for draw in draws],
-        "minority_class": settings["minority_class"],
-        "reference_class": settings["reference_class"],
-        "other_reference_class": settings["other_reference_class"],
-        "train_counts": list(settings["train_counts"]),
-        "test_counts": list(settings["test_counts"]),
-        "generated_count": settings["generated_count"],
-        "bayes_accuracy_priors": "equal (the test distribution)",
-        "cyclegan": dict(settings["cyclegan"]),
-        "cyclegan_tuning": settings["cyclegan_tuning"],
-    }
-    logger.info(
-        "toy §4.1 over %d seeds: baseline %.4f, CycleGAN %.4f (other reference %.4f), "
-        "class_weight %.4f, SMOTE %.4f, oracle %.4f, Bayes %.4f; target met: %s",
-        len(draws),
-        metrics["baseline"]["mean"],
-        metrics["cyclegan"]["mean"],
-        metrics["cyclegan_other_reference"]["mean"],
-        metrics["class_weight"]["mean"],
-        metrics["smote"]["mean"],
-        metrics["oracle"]["mean"],
-        bayes_accuracy,
-        metrics["target"]["met"],
+    metrics["target"] = _target(
+        metrics["cyclegan"]["mean"], comparisons["cyclegan_vs_baseline"]["better"], settings
     )
+    metrics["setup"] = _setup(draws, settings)
+    _log_summary(metrics, len(draws))
     return metrics
 
 

@@ -93,66 +93,61 @@ def cyclegan_augmentation_template() -> Pipeline:
     )
 
 
-def create_pipeline(**kwargs: object) -> Pipeline:
-    """The whole toy experiment: data, four SVM variants, two CycleGAN namespaces, report."""
-    data_and_baselines = Pipeline(
+def _params(*names: str) -> dict[str, str]:
+    """``{name: "params:toy_svm.<name>"}``: node keyword inputs named like their parameters."""
+    return {name: f"params:toy_svm.{name}" for name in names}
+
+
+def data_and_baselines() -> Pipeline:
+    """The draws, the four SVM variants without a CycleGAN, and the Bayes ceiling."""
+    svm, minority = "params:toy_svm.svm", "params:toy_svm.minority_class"
+    draw_params = _params(
+        "classes",
+        "train_counts",
+        "test_counts",
+        "minority_class",
+        "oracle_extra_count",
+        "first_seed",
+        "num_seeds",
+    )
+    return Pipeline(
         [
+            Node(draw_toy_datasets, draw_params, "toy_draws", name="draw_toy_datasets"),
             Node(
-                draw_toy_datasets,
-                inputs={
-                    name: f"params:toy_svm.{name}"
-                    for name in (
-                        "classes",
-                        "train_counts",
-                        "test_counts",
-                        "minority_class",
-                        "oracle_extra_count",
-                        "first_seed",
-                        "num_seeds",
-                    )
-                },
-                outputs="toy_draws",
-                name="draw_toy_datasets",
-            ),
-            Node(
-                score_baseline,
-                inputs=["toy_draws", "params:toy_svm.svm"],
-                outputs="toy_baseline_accuracies",
-                name="score_baseline",
+                score_baseline, ["toy_draws", svm], "toy_baseline_accuracies", name="score_baseline"
             ),
             Node(
                 score_class_weighted,
-                inputs=["toy_draws", "params:toy_svm.svm"],
-                outputs="toy_class_weight_accuracies",
+                ["toy_draws", svm],
+                "toy_class_weight_accuracies",
                 name="score_class_weighted",
             ),
             Node(
                 score_smote,
-                inputs=[
-                    "toy_draws",
-                    "params:toy_svm.minority_class",
-                    "params:toy_svm.smote",
-                    "params:toy_svm.svm",
-                ],
-                outputs="toy_smote_accuracies",
+                ["toy_draws", minority, "params:toy_svm.smote", svm],
+                "toy_smote_accuracies",
                 name="score_smote",
             ),
             Node(
                 score_oracle,
-                inputs=["toy_draws", "params:toy_svm.minority_class", "params:toy_svm.svm"],
-                outputs="toy_oracle_accuracies",
+                ["toy_draws", minority, svm],
+                "toy_oracle_accuracies",
                 name="score_oracle",
             ),
             Node(
                 compute_bayes_accuracy,
-                inputs="params:toy_svm.classes",
-                outputs="toy_bayes_accuracy",
+                "params:toy_svm.classes",
+                "toy_bayes_accuracy",
                 name="compute_bayes_accuracy",
             ),
         ]
     )
+
+
+def augmentation() -> Pipeline:
+    """The CycleGAN template once per reference namespace (:data:`REFERENCE_NAMESPACES`)."""
     template = cyclegan_augmentation_template()
-    augmentation = sum(
+    return sum(
         (
             pipeline(
                 template,
@@ -169,74 +164,62 @@ def create_pipeline(**kwargs: object) -> Pipeline:
         ),
         Pipeline([]),
     )
-    report = Pipeline(
+
+
+def metrics() -> Pipeline:
+    """Every accuracy list → ``toy_svm_metrics`` (summaries, paired tests, target)."""
+    inputs = {
+        "draws": "toy_draws",
+        "baseline": "toy_baseline_accuracies",
+        "cyclegan": "toy_reference_cyclegan_accuracies",
+        "class_weight": "toy_class_weight_accuracies",
+        "smote": "toy_smote_accuracies",
+        "oracle": "toy_oracle_accuracies",
+        "cyclegan_other_reference": "toy_other_reference_cyclegan_accuracies",
+        "bayes_accuracy": "toy_bayes_accuracy",
+        "settings": "params:toy_svm",
+    }
+    return Pipeline(
+        [Node(summarise_toy_metrics, inputs, "toy_svm_metrics", name="summarise_toy_metrics")]
+    )
+
+
+def figures() -> Pipeline:
+    """Fig. 2(a)(b)(c), generated points vs the true density, accuracy over seeds."""
+    seed_index = "params:toy_svm.figures.seed_index"
+    reported = {
+        "draws": "toy_draws",
+        "generated": "toy_reference_generated_minority_points",
+        **_params("classes", "minority_class", "reference_class"),
+        "seed_index": seed_index,
+    }
+    fig2b_inputs = ["toy_draws", "params:toy_svm.classes", "params:toy_svm.svm", seed_index]
+    return Pipeline(
         [
             Node(
-                summarise_toy_metrics,
-                inputs={
-                    "draws": "toy_draws",
-                    "baseline": "toy_baseline_accuracies",
-                    "cyclegan": "toy_reference_cyclegan_accuracies",
-                    "class_weight": "toy_class_weight_accuracies",
-                    "smote": "toy_smote_accuracies",
-                    "oracle": "toy_oracle_accuracies",
-                    "cyclegan_other_reference": "toy_other_reference_cyclegan_accuracies",
-                    "bayes_accuracy": "toy_bayes_accuracy",
-                    "settings": "params:toy_svm",
-                },
-                outputs="toy_svm_metrics",
-                name="summarise_toy_metrics",
-            ),
-            Node(
                 plot_fig2a,
-                inputs="params:toy_svm.figures.one_dimensional",
-                outputs="toy_svm_fig2a",
+                "params:toy_svm.figures.one_dimensional",
+                "toy_svm_fig2a",
                 name="plot_fig2a",
             ),
-            Node(
-                plot_fig2b,
-                inputs=[
-                    "toy_draws",
-                    "params:toy_svm.classes",
-                    "params:toy_svm.svm",
-                    "params:toy_svm.figures.seed_index",
-                ],
-                outputs="toy_svm_fig2b",
-                name="plot_fig2b",
-            ),
-            Node(
-                plot_fig2c,
-                inputs={
-                    "draws": "toy_draws",
-                    "generated": "toy_reference_generated_minority_points",
-                    "classes": "params:toy_svm.classes",
-                    "minority_class": "params:toy_svm.minority_class",
-                    "reference_class": "params:toy_svm.reference_class",
-                    "svm": "params:toy_svm.svm",
-                    "seed_index": "params:toy_svm.figures.seed_index",
-                },
-                outputs="toy_svm_fig2c",
-                name="plot_fig2c",
-            ),
+            Node(plot_fig2b, fig2b_inputs, "toy_svm_fig2b", name="plot_fig2b"),
+            Node(plot_fig2c, {**reported, **_params("svm")}, "toy_svm_fig2c", name="plot_fig2c"),
             Node(
                 plot_generated_vs_density,
-                inputs={
-                    "draws": "toy_draws",
-                    "generated": "toy_reference_generated_minority_points",
-                    "classes": "params:toy_svm.classes",
-                    "minority_class": "params:toy_svm.minority_class",
-                    "reference_class": "params:toy_svm.reference_class",
-                    "seed_index": "params:toy_svm.figures.seed_index",
-                },
-                outputs="toy_svm_generated_vs_density",
+                reported,
+                "toy_svm_generated_vs_density",
                 name="plot_generated_vs_density",
             ),
             Node(
                 plot_accuracy_over_seeds,
-                inputs="toy_svm_metrics",
-                outputs="toy_svm_accuracy_over_seeds",
+                "toy_svm_metrics",
+                "toy_svm_accuracy_over_seeds",
                 name="plot_accuracy_over_seeds",
             ),
         ]
     )
-    return data_and_baselines + augmentation + report
+
+
+def create_pipeline(**kwargs: object) -> Pipeline:
+    """The whole toy experiment: data, four SVM variants, two CycleGAN namespaces, report."""
+    return data_and_baselines() + augmentation() + metrics() + figures()

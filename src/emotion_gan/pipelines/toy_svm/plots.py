@@ -1,28 +1,52 @@
 """Figures of the toy experiment (paper Fig. 2 and beyond): pure functions returning Figures.
 
 The catalog saves them (kedro-datasets ``MatplotlibDataset``, versioned), so nothing here
-touches files. No backend is forced: matplotlib falls back to Agg without a display, and a
-notebook keeps its inline backend.
+touches files. Figures are ``matplotlib.figure.Figure`` objects in the project's style
+(:mod:`emotion_gan.figures.style`), never pyplot ones: nothing is registered globally, so a
+figure is freed with its last reference and a long session does not accumulate them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from scipy.stats import norm
 from sklearn.svm import SVC
 
-from emotion_gan.models.toy.gaussians import GaussianClasses, ToyDraw
+from emotion_gan.figures.style import (
+    GENERATED_COLOUR,
+    GENERATED_MARKER,
+    HIGHLIGHT_COLOUR,
+    LABEL_SIZE,
+    LEGEND_SIZE,
+    REFERENCE_COLOUR,
+    SMALL_TITLE_SIZE,
+    TICK_SIZE,
+    TITLE_SIZE,
+    new_axes,
+)
+from emotion_gan.figures.style import point_class_colour as _colour
+from emotion_gan.sources.toy_gaussians import GaussianClasses, ToyDraw
 
-_CLASS_COLOURS = {1: "tab:blue", 2: "tab:orange", 3: "tab:green"}
-_GENERATED_COLOUR = "tab:red"
+
+def _label_axes(
+    ax: Axes, xlabel: str, ylabel: str, title: str, title_size: int = TITLE_SIZE
+) -> None:
+    """Axis labels, tick labels and title in the project's font sizes."""
+    ax.set_xlabel(xlabel, fontsize=LABEL_SIZE)
+    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.set_title(title, fontsize=title_size)
 
 
-def _colour(label: int) -> str:
-    return _CLASS_COLOURS.get(int(label), f"C{int(label) + 3}")
+def _fit_extent(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+    """Show exactly ``extent`` (x₀, x₁, y₀, y₁) with equal units on both axes."""
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
 
 
 def one_dimensional_illustration(
@@ -38,7 +62,7 @@ def one_dimensional_illustration(
     The densities are scaled by the class counts, so the picture shows why a loss summed over
     points pulls the boundary into the sparse class.
     """
-    fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
+    fig, ax = new_axes(6.4, 3.6)
     grid = np.linspace(min(means) - 4, max(means) + 4, 600)
     bins = np.linspace(grid[0], grid[-1], 60)
     width = bins[1] - bins[0]
@@ -53,20 +77,17 @@ def one_dimensional_illustration(
     ideal = 0.5 * (means[0] + means[1])
     ax.axvline(ideal, color="black", linestyle="--", label=f"S_i = (μ1+μ2)/2 = {ideal:.2f}")
     ax.axvline(
-        learned_boundary, color="crimson", label=f"S_r (linear SVM) = {learned_boundary:.2f}"
+        learned_boundary, color=HIGHLIGHT_COLOUR, label=f"S_r (linear SVM) = {learned_boundary:.2f}"
     )
-    ax.set_xlabel("x")
-    ax.set_ylabel("points per bin")
     ax.set_yscale("symlog", linthresh=1.0)
-    ax.set_title(
-        "Fig. 2(a): imbalance pulls the learned boundary S_r into the minority class", fontsize=10
-    )
-    ax.legend(fontsize=8, loc="upper right")
+    title = "Fig. 2(a): imbalance pulls the learned boundary S_r into the minority class"
+    _label_axes(ax, "x", "points per bin", title)
+    ax.legend(fontsize=LEGEND_SIZE, loc="upper right")
     return fig
 
 
 def _plot_region_boundaries(
-    ax: plt.Axes,
+    ax: Axes,
     predict: Callable[[np.ndarray], np.ndarray],
     extent: tuple[float, float, float, float],
     **style: object,
@@ -100,7 +121,7 @@ def boundaries_figure(
     Generated minority points, when given, are drawn as red crosses so they are never mistaken
     for real ones.
     """
-    fig, ax = plt.subplots(figsize=(6.0, 5.6), layout="constrained")
+    fig, ax = new_axes(6.0, 5.6)
     for label in classes.labels:
         real = draw.train_points_of(int(label))
         ax.scatter(
@@ -118,29 +139,25 @@ def boundaries_figure(
     extent = _extent(shown)
     _plot_region_boundaries(ax, model.predict, extent, colors="black", linewidths=1.4)
     _plot_region_boundaries(
-        ax, classes.bayes_predict, extent, colors="grey", linewidths=1.0, linestyles="--"
+        ax, classes.bayes_predict, extent, colors=REFERENCE_COLOUR, linewidths=1.0, linestyles="--"
     )
     ax.plot([], [], color="black", label=f"linear SVM (test accuracy {test_accuracy:.3f})")
-    ax.plot([], [], color="grey", linestyle="--", label="Bayes-optimal boundary")
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    ax.set_aspect("equal")
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
-    ax.set_title(f"{title} (seed {draw.seed})", fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.plot([], [], color=REFERENCE_COLOUR, linestyle="--", label="Bayes-optimal boundary")
+    _fit_extent(ax, extent)
+    _label_axes(ax, "x₁", "x₂", f"{title} (seed {draw.seed})")
+    ax.legend(fontsize=LEGEND_SIZE, loc="lower right")
     return fig
 
 
-def _scatter_generated(ax: plt.Axes, points: np.ndarray, label: str) -> None:
+def _scatter_generated(ax: Axes, points: np.ndarray, label: str) -> None:
     """Generated points drawn the same way in every figure (crosses in one colour)."""
     ax.scatter(
         points[:, 0],
         points[:, 1],
         s=10,
-        marker="x",
+        marker=GENERATED_MARKER,
         linewidths=0.7,
-        color=_GENERATED_COLOUR,
+        color=GENERATED_COLOUR,
         alpha=0.6,
         label=f"{label} (n={len(points)})",
     )
@@ -159,7 +176,7 @@ def generated_versus_density(
     The title compares the generated points' mean and covariance with the true ones: the toy's
     direct check that the generator learnt the minority distribution, not only the test score.
     """
-    fig, ax = plt.subplots(figsize=(6.0, 5.6), layout="constrained")
+    fig, ax = new_axes(6.0, 5.6)
     real = draw.train_points_of(minority_class)
     reference = draw.train_points_of(reference_class)
     ax.scatter(
@@ -194,16 +211,14 @@ def generated_versus_density(
     mean = generated_points.mean(axis=0)
     cov = np.cov(generated_points, rowvar=False)
     true_mean = classes.mean_of(minority_class)
-    ax.set_title(
+    title = (
         f"Generated vs true class {minority_class} (seed {draw.seed})\n"
         f"mean {np.round(mean, 2).tolist()} vs {np.round(true_mean, 2).tolist()}; "
-        f"cov {np.round(cov, 2).tolist()} vs {np.round(classes.covariance, 2).tolist()}",
-        fontsize=8,
+        f"cov {np.round(cov, 2).tolist()} vs {np.round(classes.covariance, 2).tolist()}"
     )
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    ax.set_aspect("equal")
-    ax.legend(fontsize=7, loc="lower right")
+    _fit_extent(ax, extent)
+    _label_axes(ax, "x₁", "x₂", title, title_size=SMALL_TITLE_SIZE)
+    ax.legend(fontsize=LEGEND_SIZE, loc="lower right")
     return fig
 
 
@@ -214,7 +229,7 @@ def accuracy_over_seeds(
 ) -> Figure:
     """Box plot of test accuracy over seeds per method, with the Bayes ceiling and the paper's
     single-draw numbers as horizontal lines; the dots are the individual seeds."""
-    fig, ax = plt.subplots(figsize=(7.2, 4.2), layout="constrained")
+    fig, ax = new_axes(7.2, 4.2)
     names = list(per_method)
     values = [np.asarray(per_method[name], dtype=float) for name in names]
     ax.boxplot(values, tick_labels=names, showmeans=True, showfliers=False)
@@ -229,12 +244,15 @@ def accuracy_over_seeds(
             zorder=3,
         )
     ax.axhline(
-        bayes_accuracy, color="crimson", linestyle="--", label=f"Bayes-optimal {bayes_accuracy:.4f}"
+        bayes_accuracy,
+        color=HIGHLIGHT_COLOUR,
+        linestyle="--",
+        label=f"Bayes-optimal {bayes_accuracy:.4f}",
     )
     for (name, value), style in zip(paper_values.items(), (":", "-."), strict=False):
-        ax.axhline(value, color="grey", linestyle=style, label=f"{name} {value:.3f}")
-    ax.set_ylabel("test accuracy (100 points per class)")
-    ax.set_title(f"§4.1 toy: accuracy over {len(values[0])} seeds")
-    ax.tick_params(axis="x", labelrotation=20, labelsize=8)
-    ax.legend(fontsize=7, loc="lower right")
+        ax.axhline(value, color=REFERENCE_COLOUR, linestyle=style, label=f"{name} {value:.3f}")
+    title = f"§4.1 toy: accuracy over {len(values[0])} seeds"
+    _label_axes(ax, "method", "test accuracy (100 points per class)", title)
+    ax.tick_params(axis="x", labelrotation=20)
+    ax.legend(fontsize=LEGEND_SIZE, loc="lower right")
     return fig

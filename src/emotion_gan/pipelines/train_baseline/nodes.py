@@ -8,44 +8,21 @@ seeds — is shared, so differences between variants are due to the data treatme
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any
 
 import numpy as np
 from imblearn.over_sampling import SMOTE
 
-from emotion_gan.imageset import EMOTIONS, ImageSet, label_of
+from emotion_gan.imageset import ImageSet
 from emotion_gan.models.classifier import (
     EmotionCNN,
     TrainingSettings,
-    build_classifier,
     train_classifier,
+    train_seeds,
 )
+from emotion_gan.vocabulary import EMOTIONS, IMAGE_SIZE
 
 REBALANCING = ("none", "class_weighted", "oversampled", "smote")
-logger = logging.getLogger(__name__)
-
-
-def generated_labels(generated_classes: str | list[str], augmented: ImageSet) -> list[int]:
-    """Labels named by a variant's ``generated_classes`` ("all" = every generated class)."""
-    available = sorted({int(k) for k in augmented.labels[augmented.origin == "generated"]})
-    if generated_classes == "all":
-        if not available:
-            raise ValueError(
-                "generated_classes is 'all' but augmented_train_sample holds no generated "
-                "images; run generate_synthetic first"
-            )
-        return available
-    labels = [label_of(name) for name in generated_classes]
-    missing = [EMOTIONS[k] for k in labels if k not in available]
-    if missing:
-        raise ValueError(
-            f"no generated images of {missing} in augmented_train_sample (it has "
-            f"{[EMOTIONS[k] for k in available]}); add them to the CycleGAN target classes "
-            "or remove them from this variant's generated_classes"
-        )
-    return labels
 
 
 def select_training_set(
@@ -56,13 +33,9 @@ def select_training_set(
     Real images always come from ``train_sample`` itself, so every variant shares exactly the
     baseline's real images; only generated ones come from ``augmented_train_sample``.
     """
-    chosen = generated_labels(variant.get("generated_classes", []), augmented_train_sample)
-    generated = augmented_train_sample.subset(
-        (augmented_train_sample.origin == "generated")
-        & np.isin(augmented_train_sample.labels, chosen)
-    )
+    generated = augmented_train_sample.generated_of(variant.get("generated_classes", []))
     return ImageSet.concat(
-        [train_sample, generated], generated_classes=[EMOTIONS[k] for k in chosen]
+        [train_sample, generated], generated_classes=generated.metadata["generated_classes"]
     )
 
 
@@ -82,7 +55,9 @@ def smote_resample(images: ImageSet, seed: int, k_neighbors: int) -> ImageSet:
     resampled, labels = sampler.fit_resample(flat, images.labels)
     extra = slice(len(images), None)  # imbalanced-learn appends the synthetic rows
     synthetic = ImageSet.from_arrays(
-        np.clip(np.rint(resampled[extra]), 0, 255).astype(np.uint8).reshape(-1, 48, 48),
+        np.clip(np.rint(resampled[extra]), 0, 255)
+        .astype(np.uint8)
+        .reshape(-1, IMAGE_SIZE, IMAGE_SIZE),
         labels[extra],
         origin="generated",
         metadata={"method": "SMOTE", "seed": seed},
@@ -103,14 +78,6 @@ def training_settings(classifier: dict[str, Any], variant: dict[str, Any]) -> Tr
     )
 
 
-def describe_training_set(images: ImageSet) -> dict[str, Any]:
-    """Class counts of real and generated images (for the report's composition table)."""
-    return {
-        origin: images.subset(images.origin == origin).class_counts()
-        for origin in ("real", "generated")
-    }
-
-
 def train_classifiers(
     training_set: ImageSet,
     classifier: dict[str, Any],
@@ -124,28 +91,27 @@ def train_classifiers(
     variant's namespace; the training loop's errors name the seed.)
     """
     settings = training_settings(classifier, variant)
-    models: dict[str, EmotionCNN] = {}
-    summary: dict[str, Any] = {
-        "variant": variant,
-        "steps": settings.steps,
-        "training_set": describe_training_set(training_set),
-        "loss_history": {},
-    }
-    for seed in classifier["seeds"]:
+    smote_sets: dict[str, Any] = {}
+
+    def train_one(model: EmotionCNN, seed: int) -> dict[str, list[Any]]:
         images = training_set
         if variant.get("rebalancing") == "smote":
             images = smote_resample(training_set, seed, smote["k_neighbors"])
-            summary.setdefault("smote_training_set", {})[str(seed)] = describe_training_set(images)
-        model = build_classifier(seed, **classifier["architecture"])
-        start = time.perf_counter()
+            smote_sets[str(seed)] = images.counts_by_origin()
         history = train_classifier(
             model, images.images, images.labels, settings, seed=seed, run_name=f"seed {seed}"
         )
-        logger.info(
-            "seed %s: %d steps on %d images in %.0f s, final loss %.3f",
-            seed, settings.steps, len(images), time.perf_counter() - start,
-            history.loss[-1] if history.loss else float("nan"),
-        )  # fmt: skip
-        models[str(seed)] = model
-        summary["loss_history"][str(seed)] = history.as_dict()
+        return history.as_dict()
+
+    models, histories = train_seeds(
+        classifier["seeds"], classifier["architecture"], train_one, run_name="classifier"
+    )
+    summary: dict[str, Any] = {
+        "variant": variant,
+        "steps": settings.steps,
+        "training_set": training_set.counts_by_origin(),
+        "loss_history": histories,
+    }
+    if smote_sets:
+        summary["smote_training_set"] = smote_sets
     return models, summary

@@ -8,19 +8,7 @@ per variant; each variant's settings are ``params:variants.<variant>`` and the c
 from kedro.pipeline import Node, Pipeline
 
 from emotion_gan.pipelines.train_baseline.nodes import select_training_set, train_classifiers
-
-#: Namespaces of this pipeline: Table 1's columns, all six generated classes, and the cheap
-#: alternatives to GAN augmentation. Each needs an entry under ``variants`` in parameters.
-VARIANTS: tuple[str, ...] = (
-    "baseline",
-    "plus_disgust",
-    "plus_sad",
-    "plus_all",
-    "class_weighted",
-    "oversampled",
-    "flip_crop",
-    "smote",
-)
+from emotion_gan.vocabulary import variants_of
 
 
 def variant_template() -> Pipeline:
@@ -49,7 +37,11 @@ def variant_template() -> Pipeline:
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """One namespaced copy of :func:`variant_template` per entry of :data:`VARIANTS`."""
+    """One namespaced copy of :func:`variant_template` per variant this pipeline trains.
+
+    The variants are :data:`emotion_gan.vocabulary.VARIANTS` whose ``pipeline`` is
+    ``train_baseline``; each reads its settings from ``params:variants.<variant>``.
+    """
     return sum(
         (
             Pipeline(
@@ -62,7 +54,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:smote": "params:smote",
                 },
             )
-            for variant in VARIANTS
+            for variant in variants_of("train_baseline")
         ),
         Pipeline([]),
     )

@@ -16,16 +16,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 from torch import nn
 
-from emotion_gan.imageset import ImageSet, label_of
-from emotion_gan.models.checkpoint import CheckpointStore
-from emotion_gan.models.cyclegan.augment import random_pad_crop_flip
-from emotion_gan.models.cyclegan.networks import build_cyclegan
-from emotion_gan.models.cyclegan.trainer import (
-    CycleGANConfig,
-    CycleGANNetworks,
-    train_cyclegan,
-)
+from emotion_gan.figures import style
+from emotion_gan.figures.style import new_figure
+from emotion_gan.imageset import ImageSet
+from emotion_gan.models.cyclegan.networks import CycleGANNetworks, build_cyclegan
+from emotion_gan.models.cyclegan.trainer import CycleGANConfig, train_cyclegan
 from emotion_gan.models.cyclegan.translate import faces_to_tensor
+from emotion_gan.models.training.augment import random_pad_crop_flip
+from emotion_gan.models.training.checkpoints import CheckpointStore
+from emotion_gan.vocabulary import label_of
 
 #: Losses as plotted: generator side (what G and F minimise) and discriminator side.
 _GENERATOR_LOSSES = {
@@ -122,7 +121,7 @@ def plot_loss_curve(history: pd.DataFrame, target_class: str, cyclegan: dict[str
     ``cyclegan["loss_curve_smoothing"]`` logged steps (default 10) is drawn over the raw values.
     """
     smoothing = max(1, int(cyclegan.get("loss_curve_smoothing", 10)))
-    figure = Figure(figsize=(10, 3.6), layout="constrained")
+    figure = new_figure(10, 3.6)
     axes = figure.subplots(1, 2)
     for ax, losses, title in (
         (axes[0], _GENERATOR_LOSSES, "generators G, F"),
@@ -136,6 +135,6 @@ def plot_loss_curve(history: pd.DataFrame, target_class: str, cyclegan: dict[str
         ax.set_xlabel("training step")
         ax.set_ylabel("loss")
         ax.set_title(title)
-        ax.legend(fontsize="small")
+        ax.legend(fontsize=style.LEGEND_SIZE)
     figure.suptitle(f"CycleGAN {cyclegan['reference_class']}→{target_class}: losses (eq. 2–5)")
     return figure

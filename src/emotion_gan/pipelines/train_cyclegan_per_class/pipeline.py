@@ -9,16 +9,12 @@ subset with ``kedro run --pipelines train_cyclegan_per_class --namespaces disgus
 
 from kedro.pipeline import Node, Pipeline
 
-from emotion_gan.imageset import EMOTIONS, REFERENCE_CLASS
 from emotion_gan.pipelines.train_cyclegan_per_class.nodes import (
     plot_loss_curve,
     release_checkpoints,
     train_cyclegan_for_target_class,
 )
-
-#: Namespaces of this pipeline (and of generate_synthetic): every class but the reference class
-#: (paper §4.2). Each needs a ``<class>: {target_class: <class>}`` entry in parameters.
-TARGET_CLASSES: tuple[str, ...] = tuple(e for e in EMOTIONS if e != REFERENCE_CLASS)
+from emotion_gan.vocabulary import TARGET_CLASSES
 
 
 def cyclegan_template() -> Pipeline:
@@ -53,7 +49,12 @@ def cyclegan_template() -> Pipeline:
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """One namespaced copy of :func:`cyclegan_template` per entry of :data:`TARGET_CLASSES`."""
+    """One namespaced copy of :func:`cyclegan_template` per target class.
+
+    The namespaces are :data:`emotion_gan.vocabulary.TARGET_CLASSES` (every class but the
+    reference class, paper §4.2); each needs a ``<class>: {target_class: <class>}`` block in
+    parameters (checked by :mod:`emotion_gan.hooks`).
+    """
     return sum(
         (
             Pipeline(

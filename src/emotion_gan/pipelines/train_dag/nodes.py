@@ -8,22 +8,10 @@ by ``dag.pretrain_fraction`` (paper: 0.5).
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any
 
-import numpy as np
-
-from emotion_gan.imageset import EMOTIONS, ImageSet
-from emotion_gan.models.classifier import (
-    EmotionCNN,
-    TrainingSettings,
-    build_classifier,
-    train_dag,
-)
-from emotion_gan.pipelines.train_baseline.nodes import describe_training_set, generated_labels
-
-logger = logging.getLogger(__name__)
+from emotion_gan.imageset import ImageSet
+from emotion_gan.models.classifier import EmotionCNN, TrainingSettings, train_dag, train_seeds
 
 
 def select_pretraining_set(
@@ -35,13 +23,9 @@ def select_pretraining_set(
     pre-training uses generated images, the framework text calls them "supplementary" to the
     original data. Default (false) follows the Table 2 text.
     """
-    chosen = generated_labels(dag["generated_classes"], augmented_train_sample)
-    generated = augmented_train_sample.subset(
-        (augmented_train_sample.origin == "generated")
-        & np.isin(augmented_train_sample.labels, chosen)
-    )
+    generated = augmented_train_sample.generated_of(dag["generated_classes"])
     parts = [train_sample, generated] if dag["pretrain_includes_original"] else [generated]
-    return ImageSet.concat(parts, generated_classes=[EMOTIONS[k] for k in chosen])
+    return ImageSet.concat(parts, generated_classes=generated.metadata["generated_classes"])
 
 
 def train_dag_classifiers(
@@ -59,17 +43,8 @@ def train_dag_classifiers(
         raise ValueError(f"dag.pretrain_fraction must be in [0, 1]; got {fraction}")
     settings = TrainingSettings(**classifier["training"])
     pretrain_steps = round(fraction * settings.steps)
-    models: dict[str, EmotionCNN] = {}
-    summary: dict[str, Any] = {
-        "variant": {**dag, "pretrain_steps": pretrain_steps},
-        "steps": settings.steps,
-        "training_set": describe_training_set(train_sample),
-        "pretraining_set": describe_training_set(pretraining_set),
-        "loss_history": {},
-    }
-    for seed in classifier["seeds"]:
-        model = build_classifier(seed, **classifier["architecture"])
-        start = time.perf_counter()
+
+    def train_one(model: EmotionCNN, seed: int) -> dict[str, Any]:
         histories = train_dag(
             model,
             (pretraining_set.images, pretraining_set.labels),
@@ -79,12 +54,16 @@ def train_dag_classifiers(
             seed=seed,
             run_name=f"seed {seed}",
         )
-        logger.info(
-            "seed %s: %d pre-train + %d fine-tune steps in %.0f s",
-            seed, pretrain_steps, settings.steps - pretrain_steps, time.perf_counter() - start,
-        )  # fmt: skip
-        models[str(seed)] = model
-        summary["loss_history"][str(seed)] = {
-            phase: history.as_dict() for phase, history in histories.items()
-        }
+        return {phase: history.as_dict() for phase, history in histories.items()}
+
+    models, histories = train_seeds(
+        classifier["seeds"], classifier["architecture"], train_one, run_name="DAG classifier"
+    )
+    summary: dict[str, Any] = {
+        "variant": {**dag, "pretrain_steps": pretrain_steps},
+        "steps": settings.steps,
+        "training_set": train_sample.counts_by_origin(),
+        "pretraining_set": pretraining_set.counts_by_origin(),
+        "loss_history": histories,
+    }
     return models, summary

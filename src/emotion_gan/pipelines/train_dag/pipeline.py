@@ -7,9 +7,7 @@ conf/base/catalog_train_dag.yml; settings in ``params:dag`` and the shared ``par
 from kedro.pipeline import Node, Pipeline
 
 from emotion_gan.pipelines.train_dag.nodes import select_pretraining_set, train_dag_classifiers
-
-#: The namespace of this pipeline; evaluate compares it with ``baseline`` (Table 2).
-DAG_VARIANT = "dag"
+from emotion_gan.vocabulary import DAG_VARIANT
 
 
 def create_pipeline(**kwargs) -> Pipeline:

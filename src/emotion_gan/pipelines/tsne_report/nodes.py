@@ -17,18 +17,18 @@ from PIL import Image
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 
-from emotion_gan.imageset import ImageSet, label_of
+from emotion_gan.figures.emotions import ScatterPanel, plot_scatter_panels
+from emotion_gan.imageset import ImageSet
 from emotion_gan.models.classifier import EmotionCNN, penultimate_features
-from emotion_gan.pipelines.evaluate.figures import ScatterPanel, plot_scatter_panels
+from emotion_gan.vocabulary import label_of
 
 
 def points_to_embed(train_sample: ImageSet, augmented: ImageSet, tsne: dict[str, Any]) -> ImageSet:
     """Real sample + generated images of every class any panel shows, subsampled if large."""
-    shown = {label_of(name) for panel in tsne["panels"] for name in panel["generated_classes"]}
-    generated = augmented.subset(
-        (augmented.origin == "generated") & np.isin(augmented.labels, list(shown))
+    shown = sorted(
+        {name for panel in tsne["panels"] for name in panel["generated_classes"]}, key=label_of
     )
-    union = ImageSet.concat([train_sample, generated])
+    union = ImageSet.concat([train_sample, augmented.generated_of(shown)])
     if len(union) <= tsne["max_points"]:
         return union
     rng = np.random.default_rng(tsne["seed"])

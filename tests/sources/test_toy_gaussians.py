@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from emotion_gan.models.toy.gaussians import (
+from emotion_gan.sources.toy_gaussians import (
     GaussianClasses,
     draw_toy_data,
     draw_validation_data,

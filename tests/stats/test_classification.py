@@ -1,25 +1,25 @@
-"""Every metric against a hand computation on a small confusion matrix."""
+"""Every classification metric against a hand computation on a small confusion matrix."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from emotion_gan.models.metrics import (
-    bootstrap_weights,
+from emotion_gan.stats.classification import (
     classification_metrics,
     confusion_matrix,
+    count_metrics,
     macro_f1_from_counts,
-    mcnemar_test,
-    mean_sd,
     minority_recall_from_counts,
     one_vs_rest_mean_from_top1,
-    paired_bootstrap,
     per_class_scores,
+    seed_metrics,
     stacked_confusions,
+    summarise_seed_metrics,
     top1_from_counts,
     top1_from_one_vs_rest_mean,
 )
+from emotion_gan.stats.paired_tests import bootstrap_weights
 
 # 3 classes, 10 images. Rows = true, columns = predicted.
 CM = np.array(
@@ -90,23 +90,6 @@ def test_vectorised_count_metrics_agree_with_scalar_metrics() -> None:
     np.testing.assert_allclose(minority_recall_from_counts(1)(stack), [0.5, 0.5])
 
 
-def test_mean_sd_uses_sample_standard_deviation() -> None:
-    assert mean_sd([1.0, 2.0, 3.0]) == {"mean": 2.0, "sd": 1.0, "n": 3}
-    assert mean_sd([0.5]) == {"mean": 0.5, "sd": 0.0, "n": 1}
-
-
-def test_mcnemar_exact_on_a_known_table() -> None:
-    # b = 1 (baseline right, variant wrong), c = 9: p = 2·P(X ≤ 1), X ~ Bin(10, ½) = 22/1024
-    baseline = np.array([True] * 1 + [False] * 9 + [True] * 5)
-    variant = np.array([False] * 1 + [True] * 9 + [True] * 5)
-    result = mcnemar_test(baseline, variant)
-    assert (result["b"], result["c"]) == (1, 9)
-    assert result["p_exact"] == pytest.approx(22 / 1024)
-    assert result["p_mid"] == pytest.approx(2 * (11 / 1024 - 0.5 * 10 / 1024))
-    same = mcnemar_test(baseline, baseline)
-    assert same["p_exact"] == 1.0 and same["b"] == same["c"] == 0
-
-
 def test_stacked_confusions_with_and_without_bootstrap_weights() -> None:
     y = np.array([0, 1, 1, 2])
     preds = np.array([[0, 1, 0, 2], [0, 0, 0, 0]])
@@ -121,17 +104,28 @@ def test_stacked_confusions_with_and_without_bootstrap_weights() -> None:
     assert w.shape == (7, 50) and (w.sum(axis=1) == 50).all()
 
 
-def test_paired_bootstrap_detects_a_real_difference_and_not_a_null_one() -> None:
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 7, 600)
-    weights = bootstrap_weights(600, 500, seed=1)
-    noisy = np.where(rng.random((3, 600)) < 0.5, y, rng.integers(0, 7, (3, 600)))
-    better = np.where(rng.random((3, 600)) < 0.8, y, rng.integers(0, 7, (3, 600)))
-    strong = paired_bootstrap(y, noisy, better, top1_from_counts, weights)
-    expected = np.mean(better == y) - np.mean(noisy == y)
-    assert strong["delta"] == pytest.approx(expected)
-    assert strong["ci_low"] > 0 and strong["p_value"] == pytest.approx(2 / 501)
-    null = paired_bootstrap(y, noisy, noisy, macro_f1_from_counts, weights)
-    assert null["delta"] == 0 and null["p_value"] == 1.0
-    with pytest.raises(ValueError, match="same test images"):
-        paired_bootstrap(y, noisy, better[:2], top1_from_counts, weights)
+def test_count_metrics_name_the_minority_recall_by_class() -> None:
+    stack = np.zeros((1, 7, 7))
+    stack[0, 1, 1], stack[0, 1, 6], stack[0, 0, 0] = 3, 1, 5  # disgust: 3 of 4 right
+    metrics = count_metrics("disgust")
+    assert list(metrics) == ["macro_f1", "top1_accuracy", "minority_recall"]
+    np.testing.assert_allclose(metrics["minority_recall"](stack), [0.75])
+    with pytest.raises(ValueError, match="unknown emotion 'joy'"):
+        count_metrics("joy")
+
+
+def test_seed_summary_is_mean_and_sample_sd_of_each_seed_metric() -> None:
+    y = np.array([0, 1, 2, 0, 1, 2])
+    predictions = np.array([[0, 1, 2, 0, 1, 2], [0, 0, 2, 0, 1, 1]])
+    per_seed = seed_metrics(y, predictions, ["0", "1"])
+    assert list(per_seed) == ["0", "1"]
+    assert per_seed["0"]["top1_accuracy"] == 1.0 and per_seed["1"]["top1_accuracy"] == 4 / 6
+    assert np.array(per_seed["1"]["confusion_matrix"]).sum() == 6
+    summary = summarise_seed_metrics(per_seed)
+    assert list(summary)[:4] == [
+        "top1_accuracy", "macro_f1", "balanced_accuracy", "one_vs_rest_accuracy_mean",
+    ]  # fmt: skip
+    assert summary["top1_accuracy"] == pytest.approx(
+        {"mean": 5 / 6, "sd": np.std([1, 4 / 6], ddof=1), "n": 2}
+    )
+    assert summary["per_class"]["disgust"]["recall"]["mean"] == pytest.approx(0.75)

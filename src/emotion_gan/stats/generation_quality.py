@@ -38,7 +38,7 @@ def _subsample(images: np.ndarray, limit: int, rng: np.random.Generator) -> np.n
     return images[np.sort(rng.choice(len(images), limit, replace=False))]
 
 
-def _summary(values: torch.Tensor) -> dict[str, float]:
+def _distance_summary(values: torch.Tensor) -> dict[str, float]:
     values = values.double()
     return {
         "mean": float(values.mean()),
@@ -53,6 +53,35 @@ def _mean_pairwise(images: np.ndarray) -> float | None:
     distances = _rms_distances(images, images)
     off_diagonal = ~torch.eye(len(images), dtype=torch.bool)
     return float(distances[off_diagonal].double().mean())
+
+
+def _memorisation(gen: np.ndarray, real: np.ndarray) -> dict[str, Any]:
+    """Nearest-real distances of generated faces against those of real faces among themselves."""
+    generated_nn = _rms_distances(gen, real).min(dim=1).values
+    real_nn = None
+    threshold = near_copies = None
+    if len(real) >= 2:  # a single real face has no "other real face" to compare with
+        real_real = _rms_distances(real, real)
+        real_real.fill_diagonal_(float("inf"))
+        real_nn = real_real.min(dim=1).values
+        threshold = float(torch.quantile(real_nn.double(), 0.05))
+        near_copies = float((generated_nn < threshold).double().mean())
+    return {
+        "generated_to_nearest_real": _distance_summary(generated_nn),
+        "real_to_nearest_other_real": _distance_summary(real_nn) if real_nn is not None else None,
+        "near_copy_threshold": threshold,
+        "near_copy_fraction": near_copies,
+    }
+
+
+def _source_change(
+    generated: np.ndarray, sources: np.ndarray, used: np.ndarray
+) -> dict[str, Any] | None:
+    """RMS change of the faces ``used`` from their sources (None when no face qualifies)."""
+    if not len(used):
+        return None
+    change = (_flat(generated[used]) - _flat(sources[used])).pow(2).mean(dim=1).sqrt()
+    return {**_distance_summary(change), "compared": int(len(used))}
 
 
 def generation_quality(
@@ -85,26 +114,11 @@ def generation_quality(
     keep = np.sort(rng.choice(len(generated), min(len(generated), max_images), replace=False))
     gen = generated[keep]
     real = _subsample(real_target, max_images, rng)
-
-    generated_nn = _rms_distances(gen, real).min(dim=1).values
-    real_nn = None
-    threshold = near_copies = None
-    if len(real) >= 2:  # a single real face has no "other real face" to compare with
-        real_real = _rms_distances(real, real)
-        real_real.fill_diagonal_(float("inf"))
-        real_nn = real_real.min(dim=1).values
-        threshold = float(torch.quantile(real_nn.double(), 0.05))
-        near_copies = float((generated_nn < threshold).double().mean())
     report: dict[str, Any] = {
         "generated_count": int(len(generated)),
         "real_count": int(len(real_target)),
         "compared": {"generated": int(len(gen)), "real": int(len(real))},
-        "memorisation": {
-            "generated_to_nearest_real": _summary(generated_nn),
-            "real_to_nearest_other_real": _summary(real_nn) if real_nn is not None else None,
-            "near_copy_threshold": threshold,
-            "near_copy_fraction": near_copies,
-        },
+        "memorisation": _memorisation(gen, real),
         "diversity": {
             "generated_mean_pairwise": _mean_pairwise(_subsample(gen, 500, rng)),
             "real_mean_pairwise": _mean_pairwise(_subsample(real, 500, rng)),
@@ -112,8 +126,7 @@ def generation_quality(
     }
     if sources is not None:
         exact = np.ones(len(generated), bool) if source_is_input is None else source_is_input
-        used = keep[exact[keep]]
-        if len(used):
-            change = (_flat(generated[used]) - _flat(sources[used])).pow(2).mean(dim=1).sqrt()
-            report["source_change"] = {**_summary(change), "compared": int(len(used))}
+        change = _source_change(generated, sources, keep[exact[keep]])
+        if change is not None:
+            report["source_change"] = change
     return report

@@ -30,7 +30,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from emotion_gan.imageset import EMOTIONS, IMAGE_SIZE, NUM_CLASSES
+from emotion_gan.stats.rounding import largest_remainder
+from emotion_gan.vocabulary import EMOTIONS, IMAGE_SIZE, NUM_CLASSES
 
 #: Images per class in FER2013's ``Training`` usage (Kaggle CSV); the synthetic default keeps
 #: this imbalance, disgust being the rare class the paper augments.
@@ -130,9 +131,7 @@ def class_counts_for_total(
         )
     spare = total - NUM_CLASSES  # one image per class is reserved first
     exact = shares / shares.sum() * spare
-    counts = np.floor(exact).astype(int)
-    for idx in np.argsort(-(exact - counts), kind="stable")[: spare - counts.sum()]:
-        counts[idx] += 1
+    counts = largest_remainder(exact, total=spare)
     return {label: int(count) + 1 for label, count in enumerate(counts)}
 
 
@@ -233,7 +232,11 @@ def _sample_parameters(
     blur_sigma: tuple[float, float],
     noise_std: float,
 ) -> dict[str, np.ndarray]:
-    """Draw every per-face parameter, identity first so it does not depend on the labels."""
+    """Draw every per-face parameter, identity first so it does not depend on the labels.
+
+    One long function on purpose: the draws' order *is* the data (every seeded face depends
+    on it), so it is kept as one visible sequence rather than spread over helpers.
+    """
     n = labels.size
     iv = identity_variation
 
@@ -331,7 +334,11 @@ def _ellipse(
 
 
 def _draw_faces(p: dict[str, np.ndarray]) -> np.ndarray:
-    """Draw clean faces (float, 0 = black, 1 = white) for one chunk of parameters."""
+    """Draw clean faces (float, 0 = black, 1 = white) for one chunk of parameters.
+
+    Long on purpose: one straight pass of layers (oval, hair, brows, eyes, nose, mouth, folds)
+    painted over each other in order, all sharing the same face-coordinate grids.
+    """
 
     def col(name: str) -> np.ndarray:
         return p[name][:, None, None]

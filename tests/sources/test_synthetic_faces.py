@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from emotion_gan.imageset import EMOTIONS, IMAGE_SIZE, NUM_CLASSES, label_of
-from emotion_gan.models.synthetic_faces import (
+from emotion_gan.sources.synthetic_faces import (
     FER2013_TRAINING_COUNTS,
     FER2013_TRAINING_PROPORTIONS,
     class_counts_for_total,
     render_faces,
     synthetic_face_dataset,
 )
+from emotion_gan.vocabulary import EMOTIONS, IMAGE_SIZE, NUM_CLASSES, label_of
 
 NEUTRAL = label_of("neutral")
 # Rows of a 48×48 face that hold the brows and eyes, and the mouth (the renderer puts the point

@@ -1,0 +1,49 @@
+"""The paper's emotion CNN (Appendix A, Table 3): the network, its training and inference.
+
+``network``: :class:`EmotionCNN` and its fast local response norm; ``training``: settings, the
+loop, DAG and one-run-per-seed; ``inference``: logits, labels and features of trained models.
+"""
+
+from emotion_gan.models.classifier.inference import (
+    InferenceOptions,
+    penultimate_features,
+    predict,
+    predict_logits,
+)
+from emotion_gan.models.classifier.network import (
+    LRN_ALPHA,
+    LRN_BETA,
+    LRN_K,
+    LRN_SIZE,
+    ChannelLRN,
+    EmotionCNN,
+    build_classifier,
+)
+from emotion_gan.models.classifier.training import (
+    TrainingHistory,
+    TrainingSettings,
+    balanced_class_weights,
+    train_classifier,
+    train_dag,
+    train_seeds,
+)
+
+__all__ = [
+    "LRN_ALPHA",
+    "LRN_BETA",
+    "LRN_K",
+    "LRN_SIZE",
+    "ChannelLRN",
+    "EmotionCNN",
+    "InferenceOptions",
+    "TrainingHistory",
+    "TrainingSettings",
+    "balanced_class_weights",
+    "build_classifier",
+    "penultimate_features",
+    "predict",
+    "predict_logits",
+    "train_classifier",
+    "train_dag",
+    "train_seeds",
+]

@@ -1,0 +1,48 @@
+"""Checkpoints in a directory: atomic ``step_%08d.pt`` files, the newest kept, loaded back."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from kedro.io import DatasetError
+
+from emotion_gan.datasets import CheckpointDirDataset
+from emotion_gan.datasets.checkpoint_dir import DirectoryCheckpointStore
+
+
+def test_store_keeps_the_newest_files_and_loads_the_latest(tmp_path) -> None:
+    store = DirectoryCheckpointStore(tmp_path / "run", keep=2)
+    assert store.latest() is None  # no directory yet
+    for step in (1, 2, 3):
+        store.save(step, {"w": torch.full((2,), float(step)), "history": [{"step": step}]})
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [
+        "step_00000002.pt",
+        "step_00000003.pt",
+    ]  # no temporary files are left behind either
+    step, state = store.latest()
+    assert step == 3 and torch.equal(state["w"], torch.full((2,), 3.0))
+    assert state["history"] == [{"step": 3}]
+    store.clear()
+    assert store.latest() is None and not list((tmp_path / "run").iterdir())
+
+
+def test_a_failed_write_leaves_the_previous_checkpoint(tmp_path, monkeypatch) -> None:
+    store = DirectoryCheckpointStore(tmp_path)
+    store.save(1, {"w": torch.ones(1)})
+
+    def crash(*args, **kwargs) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", crash)
+    with pytest.raises(OSError, match="disk full"):
+        store.save(2, {"w": torch.zeros(1)})
+    assert [p.name for p in tmp_path.iterdir()] == ["step_00000001.pt"]
+    assert store.latest()[0] == 1
+
+
+def test_dataset_hands_out_a_store_and_refuses_saves(tmp_path) -> None:
+    dataset = CheckpointDirDataset(path=str(tmp_path / "ckpt"), keep=3)
+    store = dataset.load()
+    assert isinstance(store, DirectoryCheckpointStore) and store.keep == 3
+    with pytest.raises(DatasetError, match="is an input only"):
+        dataset.save(store)
