@@ -46,11 +46,18 @@ def single_intra_op_thread() -> Iterator[None]:
 
 
 def synthetic_source(total: int = 300, seed: int = 3) -> dict[str, str]:
-    """Env files (for ``kedro_project``) that shrink the embedded synthetic faces source."""
-    entry = (
-        f"  type: emotion_gan.datasets.SyntheticFacesDataset\n  total: {total}\n  seed: {seed}\n"
-    )
-    return {"local/catalog.yml": "faces_raw:\n" + entry}
+    """Env files (for ``kedro_project``) that shrink the embedded synthetic faces sources.
+
+    The judge's faces (``judge_faces_raw``) are rendered from another seed, as in conf/base.
+    """
+
+    def entry(name: str, seed: int) -> str:
+        return (
+            f"{name}:\n  type: emotion_gan.datasets.SyntheticFacesDataset\n"
+            f"  total: {total}\n  seed: {seed}\n"
+        )
+
+    return {"local/catalog.yml": entry("faces_raw", seed) + entry("judge_faces_raw", seed + 1000)}
 
 
 def random_imageset(

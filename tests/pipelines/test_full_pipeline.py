@@ -17,6 +17,9 @@ classifier:
   training: {steps: 4, log_every: 2, batch_size: 16}
 evaluation:
   bootstrap: {resamples: 50}
+judge:
+  architecture: {widths: [4, 8], feature_width: 8}
+  training: {steps: 4, batch_size: 16, log_every: 2}
 tsne:
   max_points: 120
   pca_components: 10
@@ -47,4 +50,10 @@ def test_full_pipeline_produces_metrics_tables_and_report(kedro_project, run_ked
     for target in ("angry", "disgust", "fear", "happy", "sad", "surprise"):
         assert (project / "data/03_primary/generated" / f"{target}.npz").is_dir()
         assert (project / "data/06_models/cyclegan" / f"{target}.pt").is_dir()
-    assert (reporting / "generation_quality.json").is_dir()
+    quality = json.loads(latest("generation_quality.json").read_text())
+    for target in ("angry", "disgust", "fear", "happy", "sad", "surprise"):
+        judged = quality["classes"][target]["judged"]
+        assert judged["frechet_distance"]["source_line"] >= 0.0
+        assert 0.0 <= judged["label_fidelity"] <= 1.0
+    judge = json.loads(latest("judge_metrics.json").read_text())
+    assert judge["test_full"]["n"] > 0 and "validation" in judge

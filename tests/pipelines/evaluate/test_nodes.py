@@ -57,6 +57,27 @@ def _result(predictions_full: dict[str, np.ndarray], labels: np.ndarray) -> dict
     }
 
 
+JUDGE_METRICS = {
+    "architecture": {"widths": [4]},
+    "test_full": {"n": 140, "top1_accuracy": 0.5, "macro_f1": 0.4, "per_class": {}},
+}
+GENERATION_QUALITY = {
+    "classes": {
+        "disgust": {
+            "memorisation": {"near_copy_fraction": 0.02},
+            "judged": {
+                "generated_count": 10, "label_fidelity": 0.3, "judge_recall_on_real_test": 0.6,
+                "relative_fidelity": 0.5, "still_reference_share": 0.4,
+                "frechet_distance": {"n": 10, "source_line": 40.0, "generated": 10.0,
+                                     "floor": 5.0, "generated_over_source": 0.25},
+                "knn_precision_recall": {"precision": 0.7, "recall": 0.6},
+            },
+        }
+    }
+}  # fmt: skip
+JUDGED = {"generation_quality": GENERATION_QUALITY, "judge_metrics": JUDGE_METRICS}
+
+
 @pytest.fixture(scope="module")
 def case(evaluation) -> dict:
     """baseline: every disgust image called neutral; +disgust: perfect (seed 1 misses one
@@ -88,7 +109,9 @@ def case(evaluation) -> dict:
             "predicted_as": {**dict.fromkeys(EMOTIONS, 0.0), "disgust": 0.3, "neutral": 0.6},
         }
     }
-    metrics = compute_metrics(**sets, label_fidelity=fidelity, evaluation=evaluation, **results)
+    metrics = compute_metrics(
+        **sets, label_fidelity=fidelity, **JUDGED, evaluation=evaluation, **results
+    )
     return {"labels": labels, "metrics": metrics}
 
 
@@ -175,8 +198,13 @@ def test_report_states_the_measured_verdict_and_embeds_figures(case, evaluation)
         confusion_matrices=confusion,
         fig4_tsne_pixels=blank,
         fig4_tsne_cnn_features=blank,
+        fig3_samples=blank,
+        generation_quality_figure=blank,
         evaluation=evaluation,
     )
+    assert "top-1 50.0 %, macro-F1 40.0 % on the 140 full-test faces" in text
+    assert "| disgust | 10 | 30.0 % | 60.0 % | 0.50 | 40.0 % | 40.0 | 10.0 | 5.0 | 0.25 |" in text
+    assert "(catalog: `fig3_samples`)" in text
     assert "**DAG: pre-train + fine-tune** wins with 100.0 ± 0.0 %" in text
     assert "Δ = +19.0 points, which exceeds the seed spread (0.0 points" in text
     assert "91.04 % corresponds to a top-1 accuracy of 68.6 %" in text
@@ -185,7 +213,7 @@ def test_report_states_the_measured_verdict_and_embeds_figures(case, evaluation)
         "DAG: pre-train + fine-tune 100.0 ± 0.0 % vs best alternative SMOTE 50.0 ± 0.0 % — GAN "
         "augmentation leads (Δ = +50.0 points, which exceeds the seed spread"
     ) in text
-    assert text.count("data:image/png;base64,") == 3
+    assert text.count("data:image/png;base64,") == 5
     assert "catalog: `fig4_tsne_pixels`" in text
     assert table1_md.strip() in text and table2_md.strip() in text
     assert "| baseline | 5 | 5 + 3 | 5 |" in text  # training-set composition, real + generated
@@ -205,7 +233,7 @@ def test_mismatched_seeds_are_refused(case, evaluation):
         "plus_sad": _result({"0": labels, "2": labels}, labels),
     }
     with pytest.raises(ValueError, match=r"'plus_sad' was trained with seeds \['0', '2'\]"):
-        compute_metrics(**sets, label_fidelity={}, evaluation=evaluation, **results)
+        compute_metrics(**sets, label_fidelity={}, **JUDGED, evaluation=evaluation, **results)
 
 
 def test_predict_test_sets_classifies_each_distinct_image_once_and_maps_back(make_imageset):
@@ -253,8 +281,8 @@ def test_report_takes_the_papers_all_from_parameters(case, evaluation):
     blank = Image.new("RGB", (10, 10))
     text = write_report(
         metrics=case["metrics"], table1_md="", table2_md="", confusion_matrices=blank,
-        fig4_tsne_pixels=blank, fig4_tsne_cnn_features=blank,
-        evaluation={**evaluation, "paper": paper},
+        fig4_tsne_pixels=blank, fig4_tsne_cnn_features=blank, fig3_samples=blank,
+        generation_quality_figure=blank, evaluation={**evaluation, "paper": paper},
     )  # fmt: skip
     assert "the paper's baseline 90.00 % corresponds to a top-1 accuracy of 65.0 %" in text
 
@@ -271,6 +299,7 @@ def test_unknown_verdict_test_set_is_refused(case, evaluation):
     results = {"baseline": _result({"0": labels}, labels)}
     with pytest.raises(ValueError, match="verdict_test_set is 'test_50pct'; expected one of"):
         compute_metrics(
-            **sets, label_fidelity={}, evaluation={**evaluation, "verdict_test_set": "test_50pct"},
+            **sets, label_fidelity={}, **JUDGED,
+            evaluation={**evaluation, "verdict_test_set": "test_50pct"},
             **results,
         )  # fmt: skip

@@ -25,6 +25,7 @@ from emotion_gan.pipelines.train_baseline import create_pipeline as train_baseli
 from emotion_gan.pipelines.train_dag import create_pipeline as train_dag
 from emotion_gan.pipelines.tsne_report import create_pipeline as tsne_report
 from emotion_gan.vocabulary import ALL_VARIANTS
+from tests.pipelines.evaluate.test_nodes import GENERATION_QUALITY, JUDGE_METRICS
 
 CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
 PARAMETER_FILES = ("train_baseline", "train_dag", "evaluate", "tsne_report")
@@ -92,6 +93,10 @@ def outputs() -> dict[str, Any]:
         "test_full": test_full,
         "test_14pct": test_full.subset(np.arange(0, len(test_full), 2)),
         "test_7pct": test_full.subset(np.arange(0, len(test_full), 4)),
+        "generation_quality": GENERATION_QUALITY,
+        "judge_metrics": JUDGE_METRICS,
+        "fig3_samples": Image.new("RGB", (8, 8)),
+        "generation_quality_figure": Image.new("RGB", (8, 8)),
         **_parameter_datasets(params),
     }
     pipeline = train_baseline() + train_dag() + tsne_report() + evaluate()
@@ -134,6 +139,13 @@ def test_training_sets_follow_the_variant_definitions(outputs):
     assert all(isinstance(m, EmotionCNN) for m in outputs["dag.classifier"].values())
 
 
+def test_metrics_carry_the_judges_verdict_and_its_accuracy(outputs):
+    gan_quality = outputs["metrics"]["gan_quality"]
+    assert gan_quality["judge"]["test_full"]["top1_accuracy"] == 0.5
+    assert gan_quality["classes"]["disgust"]["relative_fidelity"] == 0.5
+    assert gan_quality["classes"]["disgust"]["near_copy_fraction"] == 0.02
+
+
 def test_reporting_outputs(outputs):
     assert isinstance(outputs["table1"], pd.DataFrame) and len(outputs["table1"]) == 54
     assert "| disgust |" in outputs["table1_md"] and "(73.91)" in outputs["table1_md"]
@@ -141,5 +153,5 @@ def test_reporting_outputs(outputs):
     assert isinstance(outputs["confusion_matrices"], Image.Image)
     assert isinstance(outputs["fig4_tsne_pixels"], Image.Image)
     report = outputs["report"]
-    assert report.count("data:image/png;base64,") == 3
+    assert report.count("data:image/png;base64,") == 5
     assert "## Verdict" in report and "GAN augmentation vs cheap alternatives" in report

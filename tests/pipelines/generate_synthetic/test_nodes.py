@@ -5,17 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from matplotlib.figure import Figure
+from PIL import Image
 
 from emotion_gan.imageset import ImageSet
 from emotion_gan.models.cyclegan.networks import build_cyclegan
 from emotion_gan.models.cyclegan.translate import faces_to_tensor, tensor_to_faces
+from emotion_gan.models.judge import build_judge
 from emotion_gan.pipelines.generate_synthetic.nodes import (
     build_augmented_train_sample,
     generate_class_faces,
     measure_generation_quality,
     number_to_generate,
     plot_fig3_samples,
+    plot_generation_quality,
 )
 from emotion_gan.stats.generation_quality import generation_quality
 from emotion_gan.vocabulary import label_of
@@ -63,16 +65,6 @@ def test_augmented_sample_keeps_real_and_adds_generated(make_imageset) -> None:
     assert (augmented.origin == "generated").sum() == 3
 
 
-def test_fig3_rows_are_classes_with_two_real_columns(make_imageset) -> None:
-    sample = make_imageset((3,) * 7)
-    fake = make_imageset((0, 4, 0, 0, 0, 0, 0), origin="generated")
-    figure = plot_fig3_samples({"real_columns": 2, "generated_columns": 3}, sample, fake)
-    assert isinstance(figure, Figure) and len(figure.axes) == 7 * 5
-    shown = [len(ax.images) for ax in figure.axes]
-    assert shown[5:10] == [1, 1, 1, 1, 1]  # disgust: 2 real + 3 generated
-    assert shown[30:35] == [1, 1, 0, 0, 0]  # neutral (reference): real only
-
-
 def _generated_from(
     sample: ImageSet, rows: np.ndarray, images: np.ndarray, reference_faces: int | None = None
 ) -> ImageSet:
@@ -82,10 +74,33 @@ def _generated_from(
         origin="generated",
         metadata={
             "target_class": "disgust",
+            "reference_class": "neutral",
             "source_indices": rows.tolist(),
             "reference_faces": len(rows) if reference_faces is None else reference_faces,
         },
     )
+
+
+def measure_quality(sample: ImageSet, *generated: ImageSet) -> dict:
+    """The node with a tiny untrained judge and the sample itself standing in for test_full."""
+    judge = build_judge(0, widths=[4], feature_width=8, dropout=0.0)
+    inference = {"device": "cpu", "precision": "fp32"}
+    quality = {"max_images": 100, "seed": 0}
+    return measure_generation_quality(quality, inference, judge, sample, sample, *generated)
+
+
+def test_every_generated_class_gets_the_judges_verdict(make_imageset) -> None:
+    sample = make_imageset((4, 5, 4, 4, 4, 4, 6), seed=4)
+    neutral_rows = np.flatnonzero(sample.labels == label_of("neutral"))
+    identity = _generated_from(sample, neutral_rows, sample.images[neutral_rows].copy())
+    judged = measure_quality(sample, identity)["classes"]["disgust"]["judged"]
+    assert judged["generated_count"] == 6 and judged["real_test_count"] == 5
+    assert 0.0 <= judged["label_fidelity"] <= 1.0
+    # G = identity: the generated faces ARE the source faces, so they sit on the source line.
+    distances = judged["frechet_distance"]
+    assert distances["n"] == 5
+    assert distances["generated"] == pytest.approx(distances["source_line"], rel=0.5)
+    assert judged["source_called_target"] == judged["label_fidelity"]
 
 
 def test_source_change_leaves_out_reused_sources_that_were_shifted(make_imageset) -> None:
@@ -96,7 +111,7 @@ def test_source_change_leaves_out_reused_sources_that_were_shifted(make_imageset
     outputs = sample.images[rows].copy()
     outputs[3:] = np.roll(outputs[3:], 2, axis=2)  # what a shifted reuse looks like
     generated = _generated_from(sample, rows, outputs, reference_faces=3)
-    report = measure_generation_quality({"max_images": 100, "seed": 0}, sample, generated)
+    report = measure_quality(sample, generated)
     change = report["classes"]["disgust"]["source_change"]
     assert change["compared"] == 3 and change["mean"] == 0.0
 
@@ -106,7 +121,7 @@ def test_quality_flags_copies_of_real_faces_as_memorised(make_imageset) -> None:
     disgust = sample.images[sample.labels == label_of("disgust")]
     neutral_rows = np.flatnonzero(sample.labels == label_of("neutral"))
     copies = _generated_from(sample, neutral_rows, disgust.copy())
-    report = measure_generation_quality({"max_images": 100, "seed": 0}, sample, copies)
+    report = measure_quality(sample, copies)
     copied = report["classes"]["disgust"]
     assert copied["memorisation"]["generated_to_nearest_real"]["mean"] == 0.0
     assert copied["memorisation"]["near_copy_fraction"] == 1.0
@@ -129,3 +144,13 @@ def test_quality_with_a_single_real_face_has_no_real_baseline() -> None:
     assert report["memorisation"]["near_copy_fraction"] is None
     assert report["memorisation"]["generated_to_nearest_real"]["min"] > 0.1
     assert report["diversity"]["real_mean_pairwise"] is None
+
+
+def test_figure_nodes_render_images_the_report_can_embed(make_imageset) -> None:
+    sample = make_imageset((4, 5, 4, 4, 4, 4, 6), seed=4)
+    neutral_rows = np.flatnonzero(sample.labels == label_of("neutral"))
+    identity = _generated_from(sample, neutral_rows, sample.images[neutral_rows].copy())
+    fig3 = plot_fig3_samples({"real_columns": 2, "pairs": 3}, sample, identity)
+    quality = plot_generation_quality(measure_quality(sample, identity))
+    for image in (fig3, quality):
+        assert isinstance(image, Image.Image) and image.mode == "RGB" and image.width > 300

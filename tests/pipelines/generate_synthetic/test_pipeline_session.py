@@ -13,6 +13,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro.io import Version
 
 from emotion_gan.datasets import ImageSetDataset, TorchModelDataset
+from emotion_gan.models.judge import build_judge
 from emotion_gan.vocabulary import TARGET_CLASSES, label_of
 
 BASE = Path(__file__).resolve().parents[3] / "conf" / "base"
@@ -52,6 +53,12 @@ def test_two_classes_then_all_write_versioned_models_and_generated_sets(
     train_sample = make_imageset((6, 3, 6, 7, 5, 6, 6))
     path = project / "data/05_model_input/train_sample.npz"
     ImageSetDataset(filepath=str(path), version=Version(None, None)).save(train_sample)
+    test_full = make_imageset((3,) * 7, seed=9, split="test")
+    path = project / "data/05_model_input/test_full.npz"
+    ImageSetDataset(filepath=str(path), version=Version(None, None)).save(test_full)
+    judge = build_judge(0, widths=[4], feature_width=8)
+    path = project / "data/06_models/judge.pt"
+    TorchModelDataset(filepath=str(path), version=Version(None, None)).save(judge)
     pipelines = ["train_cyclegan_per_class", "generate_synthetic"]
 
     run(project, pipelines, namespaces=["disgust", "sad"])
@@ -87,3 +94,4 @@ def test_two_classes_then_all_write_versioned_models_and_generated_sets(
     (version,) = versions(project / "data/08_reporting/generation_quality.json")
     quality = json.loads((version / "generation_quality.json").read_text())
     assert set(quality["classes"]) == set(TARGET_CLASSES)
+    assert all("relative_fidelity" in c["judged"] for c in quality["classes"].values())

@@ -76,13 +76,33 @@ class JudgeCNN(nn.Module):
             nn.ReLU(inplace=True),
         )
         self.logits = nn.Sequential(nn.Dropout(dropout), nn.Linear(feature_width, num_classes))
+        #: log class prior of the training set, subtracted from the logits (post-hoc logit
+        #: adjustment, Menon et al. 2021). Zero while training; set by :meth:`adjust_for_prior`.
+        self.register_buffer("log_prior", torch.zeros(num_classes))
+
+    def adjust_for_prior(self, class_counts: Sequence[int]) -> None:
+        """Make decisions balanced: subtract the training set's log class prior from the logits.
+
+        Why: class-weighted cross-entropy kept the judge from learning on FER2013 (measured: 2.5 %
+        validation top-1 after one epoch vs 44 % unweighted), but a first unweighted judge had a
+        disgust recall of 0, and relative fidelity divides by the judge's recall on real faces
+        of the class. Training plainly and subtracting ``log p(class)`` gives the
+        balanced-error decision rule without hurting the features.
+        """
+        counts = torch.as_tensor([float(c) for c in class_counts])
+        if len(counts) != len(self.log_prior) or bool((counts <= 0).any()):
+            raise ValueError(
+                f"adjust_for_prior needs {len(self.log_prior)} positive class counts; got "
+                f"{[int(c) for c in counts]}"
+            )
+        self.log_prior.copy_(torch.log(counts / counts.sum()))
 
     def penultimate_features(self, pixels: Tensor) -> Tensor:
         """The ``feature_width``-d embedding the quality metrics compare faces in."""
         return self.embedding(self.features(pixels * (2.0 / 255.0) - 1.0))
 
     def forward(self, pixels: Tensor) -> Tensor:
-        return self.logits(self.penultimate_features(pixels))
+        return self.logits(self.penultimate_features(pixels)) - self.log_prior
 
 
 def build_judge(seed: int, **architecture: Any) -> JudgeCNN:

@@ -168,10 +168,16 @@ def compute_metrics(
     test_14pct: ImageSet,
     test_full: ImageSet,
     label_fidelity: dict[str, Any],
+    generation_quality: dict[str, Any],
+    judge_metrics: dict[str, Any],
     evaluation: dict[str, Any],
     **variant_results: dict[str, Any],
 ) -> dict[str, Any]:
     """Every metric of every variant × seed × test set, seed summaries and paired tests.
+
+    ``gan_quality`` carries the independent judge's verdict on every generated class (from
+    ``generation_quality``) beside the judge's own accuracy (``judge_metrics``), so the numbers
+    that say whether the generators translate sit in the same file as the ones they explain.
 
     ``variant_results`` maps a variant name to the output of :func:`predict_test_sets`. Each
     non-baseline variant is compared with ``baseline`` on the same test images and seeds
@@ -213,7 +219,28 @@ def compute_metrics(
         },
         "variants": variants,
         "label_fidelity": label_fidelity,
+        "gan_quality": _gan_quality(generation_quality, judge_metrics),
         "verdict": verdict_of_run,
+    }
+
+
+def _gan_quality(generation_quality: dict[str, Any], judge_metrics: dict[str, Any]) -> dict:
+    """The judge's accuracy on real test faces and its verdict + near copies per class."""
+    judge = judge_metrics["test_full"]
+    classes = {}
+    for name, entry in generation_quality["classes"].items():
+        if "judged" in entry:
+            memorisation = entry.get("memorisation") or {}
+            classes[name] = {
+                **entry["judged"],
+                "near_copy_fraction": memorisation.get("near_copy_fraction"),
+            }
+    return {
+        "judge": {
+            "architecture": judge_metrics.get("architecture", {}),
+            "test_full": {k: judge[k] for k in ("n", "top1_accuracy", "macro_f1")},
+        },
+        "classes": classes,
     }
 
 
@@ -249,6 +276,8 @@ def write_report(
     confusion_matrices: Image.Image,
     fig4_tsne_pixels: Image.Image,
     fig4_tsne_cnn_features: Image.Image,
+    fig3_samples: Image.Image,
+    generation_quality_figure: Image.Image,
     evaluation: dict[str, Any],
 ) -> str:
     """report.md: every table and figure, the paper's numbers beside ours, and the verdict.
@@ -257,6 +286,14 @@ def write_report(
     (``evaluation.paper.table1.test_7pct.baseline.All``, in %).
     """
     images = {
+        "fig3_samples": (
+            "Fig. 3 — real faces, then neutral sources beside their translations",
+            fig3_samples,
+        ),
+        "generation_quality_figure": (
+            "Generated faces as the independent judge sees them",
+            generation_quality_figure,
+        ),
         "confusion_matrices": ("Confusion matrices", confusion_matrices),
         "fig4_tsne_pixels": ("Fig. 4 — t-SNE of training samples, raw pixels", fig4_tsne_pixels),
         "fig4_tsne_cnn_features": (

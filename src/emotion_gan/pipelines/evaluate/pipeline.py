@@ -69,6 +69,8 @@ def _comparison() -> Pipeline:
                 inputs={
                     **{name: name for name in TEST_SETS},
                     "label_fidelity": "label_fidelity",
+                    "generation_quality": "generation_quality",
+                    "judge_metrics": "judge_metrics",
                     "evaluation": "params:evaluation",
                     **{variant: f"{variant}.test_predictions" for variant in ALL_VARIANTS},
                 },
@@ -96,6 +98,8 @@ def _comparison() -> Pipeline:
                     "confusion_matrices": "confusion_matrices",
                     "fig4_tsne_pixels": "fig4_tsne_pixels",
                     "fig4_tsne_cnn_features": "fig4_tsne_cnn_features",
+                    "fig3_samples": "fig3_samples",
+                    "generation_quality_figure": "generation_quality_figure",
                     "evaluation": "params:evaluation",
                 },
                 outputs="report",

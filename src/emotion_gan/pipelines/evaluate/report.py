@@ -274,6 +274,50 @@ def _fidelity(metrics: dict[str, Any], test_set: str) -> str:
     return markdown_table(headers, rows)
 
 
+def _number(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
+def _gan_quality(metrics: dict[str, Any]) -> list[str]:
+    """The independent judge's verdict per generated class, with the judge's own accuracy."""
+    quality = metrics.get("gan_quality") or {}
+    if not quality.get("classes"):
+        return ["No generated class was judged."]
+    judge = quality["judge"]["test_full"]
+    headers = ["Generated class", "images", "judge calls it T", "judge recall, real T",
+               "relative fidelity", "still neutral", "FD source line", "FD generated",
+               "FD floor", "FD gen / source", "k-NN precision", "k-NN recall",
+               "near copies"]  # fmt: skip
+    rows = []
+    for name, entry in quality["classes"].items():
+        fd, knn = entry["frechet_distance"], entry.get("knn_precision_recall") or {}
+        rows.append([
+            name, entry["generated_count"], _share(entry["label_fidelity"]),
+            _share(entry["judge_recall_on_real_test"]), _number(entry["relative_fidelity"]),
+            _share(entry["still_reference_share"]), _number(fd.get("source_line"), 1),
+            _number(fd.get("generated"), 1), _number(fd.get("floor"), 1),
+            _number(fd.get("generated_over_source")), _number(knn.get("precision")),
+            _number(knn.get("recall")), _share(entry.get("near_copy_fraction")),
+        ])  # fmt: skip
+    return [
+        f"The judge is a classifier no other part of the pipeline trains on its data (top-1 "
+        f"{100 * judge['top1_accuracy']:.1f} %, macro-F1 {100 * judge['macro_f1']:.1f} % on the "
+        f"{judge['n']} full-test faces). Relative fidelity = how often it calls the generated "
+        "faces their class ÷ how often it recognises real test faces of that class (1 = as "
+        "recognisable as real). Fréchet distances (FD) in its penultimate features are to real "
+        "test faces of the class: the neutral source faces (what a G that copies its input "
+        "would score), the generated faces, and real training faces (the floor). A working G "
+        "sits well below its source line. Near copies: generated faces closer to a real "
+        "training face than 95 % of real faces are to their nearest other real face.",
+        "",
+        markdown_table(headers, rows),
+    ]
+
+
 def _spread_clause(entry: dict[str, Any]) -> str:
     relation = "exceeds" if entry["exceeds_seed_spread"] else "is within"
     return (
@@ -406,6 +450,10 @@ def _tables_section(
         "recognised far less often than real ones do not carry their class's expression.",
         "",
         _fidelity(metrics, metrics["verdict"]["macro_f1"]["test_set"]),
+        "",
+        "## GAN quality, as an independent judge sees it",
+        "",
+        *_gan_quality(metrics),
         "",
     ]
 

@@ -12,6 +12,7 @@ from kedro.pipeline import Pipeline
 FULL_PIPELINE_STAGES: tuple[str, ...] = (
     "ingest",
     "sample_imbalanced",
+    "train_judge",
     "train_cyclegan_per_class",
     "generate_synthetic",
     "train_baseline",

@@ -2,7 +2,8 @@
 
 Paper §3.1/Fig. 1: "supplementary data is generated through generator G" from the reference
 class (neutral). Also the checks the paper does not make but a user needs before trusting
-synthetic data — memorisation and diversity (:mod:`emotion_gan.stats.generation_quality`).
+synthetic data: the independent judge's verdict (:mod:`emotion_gan.stats.judged_quality`),
+memorisation and diversity (:mod:`emotion_gan.stats.generation_quality`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
+from PIL import Image
 from torch import nn
 
-from emotion_gan.figures import style
-from emotion_gan.figures.style import new_figure
+from emotion_gan.figures.generation import fig3_pairs, judged_quality_bars
+from emotion_gan.figures.style import figure_to_image
 from emotion_gan.imageset import ImageSet
+from emotion_gan.models.classifier import penultimate_features, predict
 from emotion_gan.models.cyclegan.translate import translate_faces
 from emotion_gan.stats.generation_quality import generation_quality
+from emotion_gan.stats.judged_quality import Judged, judged_quality
 from emotion_gan.vocabulary import EMOTIONS, label_of
 
 
@@ -92,59 +95,45 @@ def build_augmented_train_sample(train_sample: ImageSet, *generated: ImageSet) -
     )
 
 
-def plot_fig3_samples(fig3: dict[str, int], train_sample: ImageSet, *generated: ImageSet) -> Figure:
-    """Paper Fig. 3: per class, ``fig3["real_columns"]`` real faces then generated ones.
-
-    One row per emotion in label order; the reference class (no CycleGAN) shows real faces only.
-    """
-    real_columns, generated_columns = fig3["real_columns"], fig3["generated_columns"]
-    generated_by_label = {int(s.labels[0]): s.images for s in generated if len(s)}
-    columns = real_columns + generated_columns
-    figure = new_figure(columns * 0.95, len(EMOTIONS) * 1.0 + 0.6)
-    axes = figure.subplots(len(EMOTIONS), columns, squeeze=False)
-    for label, name in enumerate(EMOTIONS):
-        real = train_sample.images[train_sample.labels == label][:real_columns]
-        fake = generated_by_label.get(label, np.empty((0, 48, 48), np.uint8))[:generated_columns]
-        row = [*real, *([None] * (real_columns - len(real))), *fake]
-        for col, axis in enumerate(axes[label]):
-            axis.set_xticks([])
-            axis.set_yticks([])
-            face = row[col] if col < len(row) else None
-            if face is None:
-                axis.set_frame_on(False)
-            else:
-                axis.imshow(face, cmap="gray", vmin=0, vmax=255)
-        axes[label, 0].set_ylabel(name, rotation=0, ha="right", va="center")
-    for col in range(columns):
-        axes[0, col].set_title(
-            "real" if col < real_columns else "generated", fontsize=style.SMALL_TITLE_SIZE
-        )
-    figure.suptitle("Fig. 3: real faces (left) and faces each class's G made from neutral ones")
-    return figure
+def _judged(judge: nn.Module, images: np.ndarray, inference: dict[str, Any]) -> Judged:
+    """The judge's penultimate features and labels of ``images`` (one pass each)."""
+    return Judged(
+        penultimate_features(judge, images, **inference), predict(judge, images, **inference)
+    )
 
 
 def measure_generation_quality(
-    quality: dict[str, int], train_sample: ImageSet, *generated: ImageSet
+    quality: dict[str, int],
+    judge_inference: dict[str, Any],
+    judge: nn.Module,
+    train_sample: ImageSet,
+    test_full: ImageSet,
+    *generated: ImageSet,
 ) -> dict[str, Any]:
-    """Memorisation, diversity and source change of every generated class (JSON report).
+    """Per generated class: the independent judge's verdict, memorisation and diversity (JSON).
 
-    Compared against the real *training* faces of the same class — those G's discriminator saw.
+    ``judged``: label fidelity, relative fidelity, Fréchet distances (generated / source line /
+    floor) to real *test* faces of the class, k-NN precision/recall, share still called the
+    reference class (:mod:`emotion_gan.stats.judged_quality`). ``memorisation``/``diversity``:
+    pixel distances to the real *training* faces of the class — those G's discriminator saw.
     """
     report: dict[str, Any] = {
         "distance": "RMS pixel difference, pixels scaled to [0, 1]",
+        "judge": {"architecture": getattr(judge, "config", {}), "features": "penultimate"},
         "classes": {},
     }
+    real_train = train_sample.subset(train_sample.origin == "real")
     for images in generated:
         if not len(images):
             continue
         target = images.metadata["target_class"]
-        real = train_sample.images[
-            (train_sample.labels == label_of(target)) & (train_sample.origin == "real")
-        ]
-        sources = train_sample.images[np.asarray(images.metadata["source_indices"], dtype=np.int64)]
+        label, reference = label_of(target), label_of(images.metadata["reference_class"])
+        real = real_train.images[real_train.labels == label]
+        source_rows = np.asarray(images.metadata["source_indices"], dtype=np.int64)
+        sources = train_sample.images[source_rows]
         # translate_faces uses every reference face once, unshifted, before any reuse.
         first_uses = np.arange(len(images)) < int(images.metadata["reference_faces"])
-        report["classes"][target] = generation_quality(
+        entry = generation_quality(
             images.images,
             real,
             sources,
@@ -152,4 +141,30 @@ def measure_generation_quality(
             seed=quality["seed"],
             source_is_input=first_uses,
         )
+        entry["judged"] = judged_quality(
+            target=label,
+            reference=reference,
+            generated=_judged(judge, images.images, judge_inference),
+            source=_judged(judge, sources[first_uses], judge_inference),
+            real_train_target=_judged(judge, real, judge_inference),
+            real_test_target=_judged(
+                judge, test_full.images[test_full.labels == label], judge_inference
+            ),
+            max_faces=quality["max_images"],
+            k=int(quality.get("knn_k", 3)),
+            seed=quality["seed"],
+        )
+        report["classes"][target] = entry
     return report
+
+
+def plot_fig3_samples(
+    fig3: dict[str, int], train_sample: ImageSet, *generated: ImageSet
+) -> Image.Image:
+    """Paper Fig. 3 with source → translation pairs (:func:`figures.generation.fig3_pairs`)."""
+    return figure_to_image(fig3_pairs(train_sample, generated, **fig3))
+
+
+def plot_generation_quality(generation_quality: dict[str, Any]) -> Image.Image:
+    """The judge's verdict per class (:func:`figures.generation.judged_quality_bars`)."""
+    return figure_to_image(judged_quality_bars(generation_quality["classes"]))

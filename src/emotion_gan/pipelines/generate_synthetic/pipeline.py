@@ -1,5 +1,5 @@
 """generate_synthetic: ``{t}.cyclegan`` → ``{t}.generated``; then the augmented training set,
-Fig. 3 and the memorisation / diversity report.
+Fig. 3 and the quality report (the independent judge's verdict, memorisation, diversity).
 
 The per-class step is one template under a namespace per target class (the namespaces of
 train_cyclegan_per_class); the summary nodes join all classes.
@@ -12,6 +12,7 @@ from emotion_gan.pipelines.generate_synthetic.nodes import (
     generate_class_faces,
     measure_generation_quality,
     plot_fig3_samples,
+    plot_generation_quality,
 )
 from emotion_gan.vocabulary import TARGET_CLASSES
 
@@ -67,9 +68,22 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 measure_generation_quality,
-                inputs=["params:generation.quality", "train_sample", *generated],
+                inputs=[
+                    "params:generation.quality",
+                    "params:judge.inference",
+                    "judge",
+                    "train_sample",
+                    "test_full",
+                    *generated,
+                ],
                 outputs="generation_quality",
                 name="measure_generation_quality",
+            ),
+            Node(
+                plot_generation_quality,
+                inputs="generation_quality",
+                outputs="generation_quality_figure",
+                name="plot_generation_quality",
             ),
         ]
     )

@@ -1,0 +1,212 @@
+"""CycleGAN settings search, judged on the validation split: fidelity vs training time.
+
+Each trial trains one CycleGAN (reference class → ``--target``) on ``train_sample`` exactly as
+the ``train_cyclegan_per_class`` node does (same node function), with the env's ``cyclegan``
+parameters overridden by the trial's. At ``--points`` moments of the run its G translates every
+reference face of the sample (as ``generate_synthetic`` does), and the independent judge scores
+the result against the **judge validation faces** of the target class — faces carved from the
+training data that neither the judge nor any CycleGAN trained on. No test set is read, so the
+settings chosen from this table are not tuned to the numbers the report later shows.
+
+Per point: label fidelity, relative fidelity (÷ the judge's recall on those validation faces),
+share still called the reference class, Fréchet distances in judge features (generated /
+source line / floor, same ``n``), k-NN precision/recall, the share of near-copies of real
+training faces, the median RMS pixel change from the source, and the
+training seconds so far (evaluation time excluded).
+
+    .venv/bin/python bench/cyclegan_quality.py --env fer2013_cpu --target disgust \
+        --params fer2013_csv=/path/fer2013.csv.gz --trials bench/cyclegan_trials.yml \
+        --out docs/cyclegan_search
+
+Needs ``kedro run --env <env> --pipelines ingest,sample_imbalanced,train_judge`` first. Each
+trial appends one JSON line per point to ``<out>/<target>.jsonl`` (rerunning skips finished
+trials), and the curve is redrawn to ``<out>/<target>_fidelity_vs_time.png``.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TQDM_DISABLE", "1")  # before tqdm is imported: no progress bars here
+
+import argparse
+import copy
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from emotion_gan.figures.style import new_figure
+from emotion_gan.imageset import ImageSet
+from emotion_gan.models.classifier import penultimate_features, predict
+from emotion_gan.models.cyclegan.networks import build_cyclegan
+from emotion_gan.models.cyclegan.translate import translate_faces
+from emotion_gan.models.training.checkpoints import InMemoryCheckpointStore
+from emotion_gan.pipelines.train_cyclegan_per_class.nodes import (
+    select_domain_faces,
+    train_cyclegan_for_target_class,
+)
+from emotion_gan.stats.generation_quality import generation_quality
+from emotion_gan.stats.judged_quality import Judged, judged_quality
+from emotion_gan.vocabulary import label_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` merged in, nested dicts key by key."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+class JudgingStore(InMemoryCheckpointStore):
+    """A checkpoint store that judges G at every checkpoint, timing training separately."""
+
+    def __init__(self, evaluate, trial: str) -> None:
+        super().__init__(keep=1)
+        self.evaluate, self.trial = evaluate, trial
+        self.started = time.perf_counter()
+        self.evaluation_seconds = 0.0
+        self.rows: list[dict[str, Any]] = []
+
+    def save(self, step: int, state: dict[str, Any]) -> None:
+        super().save(step, state)
+        begin = time.perf_counter()
+        training_seconds = begin - self.started - self.evaluation_seconds
+        row = {"trial": self.trial, "step": step, "train_seconds": round(training_seconds, 1)}
+        row.update(self.evaluate(state["networks"]["G"]))
+        self.rows.append(row)
+        print(json.dumps(row), flush=True)
+        self.evaluation_seconds += time.perf_counter() - begin
+
+
+def make_evaluator(cyclegan, target, train_sample, judge, validation, inference, quality):
+    """Return ``evaluate(G state dict) -> metrics`` of one target class."""
+    reference_class = cyclegan["reference_class"]
+    sources, real_train = select_domain_faces(train_sample, reference_class, target)
+    label, reference = label_of(target), label_of(reference_class)
+
+    def judged(images: np.ndarray) -> Judged:
+        return Judged(
+            penultimate_features(judge, images, **inference), predict(judge, images, **inference)
+        )
+
+    source_judged, floor_judged = judged(sources), judged(real_train)
+    validation_judged = judged(validation.images[validation.labels == label])
+
+    def evaluate(g_state: dict[str, Any]) -> dict[str, Any]:
+        generator = build_cyclegan(**cyclegan["architecture"]).generator_g
+        generator.load_state_dict(g_state)
+        faces, rows = translate_faces(generator, sources, len(sources), seed=0)
+        scores = judged_quality(
+            target=label,
+            reference=reference,
+            generated=judged(faces),
+            source=Judged(source_judged.features[rows], source_judged.labels[rows]),
+            real_train_target=floor_judged,
+            real_test_target=validation_judged,
+            max_faces=quality["max_images"],
+            k=int(quality.get("knn_k", 3)),
+            seed=0,
+        )
+        pixels = generation_quality(
+            faces, real_train, sources[rows], max_images=quality["max_images"], seed=0,
+            source_is_input=np.ones(len(faces), bool),
+        )  # fmt: skip
+        fd = scores["frechet_distance"]
+        return {
+            "label_fidelity": scores["label_fidelity"],
+            "relative_fidelity": scores["relative_fidelity"],
+            "judge_recall_on_validation": scores["judge_recall_on_real_test"],
+            "still_reference_share": scores["still_reference_share"],
+            "fd_generated": fd.get("generated"),
+            "fd_source_line": fd.get("source_line"),
+            "fd_floor": fd.get("floor"),
+            "fd_ratio": fd.get("generated_over_source"),
+            "knn": scores["knn_precision_recall"],
+            "near_copy_fraction": pixels["memorisation"]["near_copy_fraction"],
+            "source_change_median": (pixels.get("source_change") or {}).get("median"),
+        }
+
+    return evaluate
+
+
+def plot(rows: list[dict[str, Any]], target: str, path: Path) -> None:
+    """Relative fidelity and FD ratio against training minutes, one line per trial."""
+    figure = new_figure(9, 3.6)
+    fidelity, movement = figure.subplots(1, 2)
+    for trial in dict.fromkeys(r["trial"] for r in rows):
+        points = [r for r in rows if r["trial"] == trial]
+        minutes = [r["train_seconds"] / 60 for r in points]
+        fidelity.plot(
+            minutes, [r["relative_fidelity"] or 0 for r in points], marker="o", label=trial
+        )
+        movement.plot(minutes, [r["fd_ratio"] or np.nan for r in points], marker="o", label=trial)
+    fidelity.axhline(0.8, color="grey", ls="--", lw=0.8)
+    movement.axhline(0.5, color="grey", ls="--", lw=0.8)
+    fidelity.set(xlabel="training minutes (2 CPU cores)", ylabel="relative fidelity",
+                 title=f"{target}: judge calls it {target}")  # fmt: skip
+    movement.set(xlabel="training minutes (2 CPU cores)", ylabel="FD generated / FD source",
+                 title=f"{target}: movement towards real {target}")  # fmt: skip
+    fidelity.legend(fontsize=7)
+    figure.savefig(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--env", default="base")
+    parser.add_argument("--target", default="disgust")
+    parser.add_argument("--trials", type=Path, required=True, help="YAML: {name: overrides}")
+    parser.add_argument("--only", nargs="*", help="run only these trials")
+    parser.add_argument("--points", type=int, default=4, help="judged moments per trial")
+    parser.add_argument("--params", default="", help="runtime params, key=value,key=value")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "cyclegan_search")
+    args = parser.parse_args()
+
+    runtime = dict(item.split("=", 1) for item in args.params.split(",") if item)
+    bootstrap_project(ROOT)
+    with KedroSession.create(project_path=ROOT, env=args.env, runtime_params=runtime) as session:
+        context = session.load_context()
+        catalog, params = context.catalog, context.params
+        train_sample: ImageSet = catalog.load("train_sample")
+        validation: ImageSet = catalog.load("judge_validation_faces")
+        judge = catalog.load("judge")
+    inference = params["judge"]["inference"]
+    quality = params["generation"]["quality"]
+    trials = yaml.safe_load(args.trials.read_text())
+    args.out.mkdir(parents=True, exist_ok=True)
+    log = args.out / f"{args.target}.jsonl"
+    rows = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    done = {r["trial"] for r in rows}
+    for name, override in trials.items():
+        if name in done or (args.only and name not in args.only):
+            continue
+        cyclegan = merge(params["cyclegan"], override)
+        steps = int(cyclegan["training"]["steps"])
+        cyclegan["training"]["checkpoint_every"] = max(1, steps // args.points)
+        cyclegan["resume"] = False
+        evaluate = make_evaluator(
+            cyclegan, args.target, train_sample, judge, validation, inference, quality
+        )
+        store = JudgingStore(evaluate, name)
+        train_cyclegan_for_target_class(train_sample, store, cyclegan, args.target)
+        for row in store.rows:
+            row["settings"] = override
+        with log.open("a") as stream:
+            stream.writelines(json.dumps(row) + "\n" for row in store.rows)
+        rows.extend(store.rows)
+        plot(rows, args.target, args.out / f"{args.target}_fidelity_vs_time.png")
+
+
+if __name__ == "__main__":
+    main()

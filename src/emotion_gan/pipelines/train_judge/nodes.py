@@ -1,0 +1,129 @@
+"""train_judge: an independent face classifier that measures generated images (never trains them).
+
+The judge learns from ``judge_faces_raw`` — in the FER2013 envs the same CSV, of which only the
+Training split is kept and every face identical to one in ``train_sample`` or the test sets is
+dropped (≈ 23k faces no CycleGAN or classifier of the pipeline sees); on the embedded default,
+faces rendered from another seed. A stratified validation part is held out: its scores are the
+judge's own report and the validation split on which generator settings are searched
+(``bench/cyclegan_quality.py``), so no setting is ever chosen on a test set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+
+from emotion_gan.imageset import ImageSet
+from emotion_gan.models.classifier import TrainingSettings, predict, train_classifier
+from emotion_gan.models.judge import JudgeCNN, build_judge
+from emotion_gan.stats.classification import classification_metrics, confusion_matrix
+from emotion_gan.vocabulary import EMOTIONS, TRAIN_SPLIT
+
+#: Split names of training images in a raw source: FER2013's Usage, canonical, or none yet.
+_TRAINING_SPLITS = ("Training", TRAIN_SPLIT, "unsplit")
+
+
+def _digests(images: np.ndarray) -> list[bytes]:
+    """A 128-bit digest of each face's pixels (faces are compared by identity, not by index)."""
+    return [hashlib.blake2b(face.tobytes(), digest_size=16).digest() for face in images]
+
+
+def select_judge_faces(
+    judge_faces_raw: ImageSet, train_sample: ImageSet, test_full: ImageSet, judge: dict[str, Any]
+) -> tuple[ImageSet, ImageSet]:
+    """The judge's training and validation faces: training-split faces the pipeline never uses.
+
+    A face is dropped when its pixels equal any face of ``train_sample`` or ``test_full``
+    (FER2013 holds a few exact duplicates across its splits, so dropping by identity, not by
+    index, is what guarantees the judge never saw a sample or test face). The remaining faces
+    are split per class: ``judge.validation_fraction`` held out, seeded by ``judge.split_seed``.
+
+    Raises:
+        ValueError: nothing is left for a class, or the validation fraction is out of range.
+    """
+    fraction = float(judge["validation_fraction"])
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"judge.validation_fraction must lie in (0, 1); got {fraction}")
+    training = np.isin(judge_faces_raw.split, _TRAINING_SPLITS)
+    used = {*_digests(train_sample.images), *_digests(test_full.images)}
+    digests = _digests(judge_faces_raw.images)
+    unseen = np.fromiter((d not in used for d in digests), bool, len(digests))
+    pool = np.flatnonzero(training & unseen)
+    rng = np.random.default_rng(int(judge["split_seed"]))
+    held_out = []
+    for label, name in enumerate(EMOTIONS):
+        members = rng.permutation(pool[judge_faces_raw.labels[pool] == label])
+        if len(members) < 2:
+            raise ValueError(
+                f"the judge needs at least 2 unseen training faces of {name!r} (found "
+                f"{len(members)}); enlarge judge_faces_raw"
+            )
+        held_out.append(members[: max(1, round(fraction * len(members)))])
+    validation = np.sort(np.concatenate(held_out))
+    train = np.setdiff1d(pool, validation)
+    provenance = {
+        "purpose": "independent judge of generated faces",
+        "excluded_not_training_split": int((~training).sum()),
+        "excluded_identical_to_sample_or_test": int((training & ~unseen).sum()),
+        "validation_fraction": fraction,
+        "split_seed": int(judge["split_seed"]),
+    }
+    return (
+        judge_faces_raw.subset(train, role="judge training", **provenance),
+        judge_faces_raw.subset(validation, role="judge validation", **provenance),
+    )
+
+
+def train_judge(judge_training_faces: ImageSet, judge: dict[str, Any]) -> tuple[JudgeCNN, dict]:
+    """Train the judge with the classifier's loop; return it and its loss history.
+
+    After training, its logits are adjusted for the training set's class prior
+    (``judge.logit_adjustment``, :meth:`JudgeCNN.adjust_for_prior`) so that it decides as if
+    the classes were balanced: relative fidelity needs a judge that recognises rare classes.
+
+    Raises:
+        ValueError: ``judge.training`` names a setting :class:`TrainingSettings` lacks.
+    """
+    known = {field.name for field in fields(TrainingSettings)}
+    unknown = sorted(set(judge["training"]) - known)
+    if unknown:
+        raise ValueError(
+            f"judge.training has unknown settings {unknown}; known: {', '.join(sorted(known))}"
+        )
+    settings = TrainingSettings(**judge["training"])
+    model = build_judge(int(judge["seed"]), **judge["architecture"])
+    history = train_classifier(
+        model,
+        judge_training_faces.images,
+        judge_training_faces.labels,
+        settings,
+        seed=int(judge["seed"]),
+        run_name="judge",
+    )
+    if judge.get("logit_adjustment", True):
+        model.adjust_for_prior(np.bincount(judge_training_faces.labels, minlength=len(EMOTIONS)))
+    summary = {
+        "training_set": judge_training_faces.class_counts(),
+        "logit_adjustment": bool(judge.get("logit_adjustment", True)),
+        "steps": settings.steps,
+        "loss_history": history.as_dict(),
+    }
+    return model, summary
+
+
+def evaluate_judge(
+    judge_model: JudgeCNN,
+    judge_validation_faces: ImageSet,
+    test_full: ImageSet,
+    judge: dict[str, Any],
+) -> dict[str, Any]:
+    """The judge's own top-1, macro-F1 and per-class recall on its validation part and the test
+    split, reported beside every number it judges (an instrument states its accuracy)."""
+    report: dict[str, Any] = {"architecture": judge_model.config}
+    for name, faces in (("validation", judge_validation_faces), ("test_full", test_full)):
+        predicted = predict(judge_model, faces.images, **judge["inference"])
+        report[name] = classification_metrics(confusion_matrix(faces.labels, predicted))
+    return report
