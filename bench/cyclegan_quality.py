@@ -19,8 +19,8 @@ training seconds so far (evaluation time excluded).
         --out docs/cyclegan_search
 
 Needs ``kedro run --env <env> --pipelines ingest,sample_imbalanced,train_judge`` first. Each
-trial appends one JSON line per point to ``<out>/<target>.jsonl`` (rerunning skips finished
-trials), and the curve is redrawn to ``<out>/<target>_fidelity_vs_time.png``.
+trial appends one JSON line per point to ``<out>/<env>_<target>.jsonl`` (rerunning skips
+finished trials), and the curve is redrawn to ``<out>/<env>_<target>_fidelity_vs_time.png``.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def make_evaluator(cyclegan, target, train_sample, judge, validation, inference,
             target=label,
             reference=reference,
             generated=judged(faces),
-            source=Judged(source_judged.features[rows], source_judged.labels[rows]),
+            source=Judged(source_judged.features[rows], source_judged.predictions[rows]),
             real_train_target=floor_judged,
             real_test_target=validation_judged,
             max_faces=quality["max_images"],
@@ -128,6 +128,7 @@ def make_evaluator(cyclegan, target, train_sample, judge, validation, inference,
             "label_fidelity": scores["label_fidelity"],
             "relative_fidelity": scores["relative_fidelity"],
             "judge_recall_on_validation": scores["judge_recall_on_real_test"],
+            "source_called_target": scores["source_called_target"],
             "still_reference_share": scores["still_reference_share"],
             "fd_generated": fd.get("generated"),
             "fd_source_line": fd.get("source_line"),
@@ -162,17 +163,55 @@ def plot(rows: list[dict[str, Any]], target: str, path: Path) -> None:
     figure.savefig(path)
 
 
+def table(rows: list[dict[str, Any]]) -> str:
+    """Every judged point as a Markdown table (the docs' search table)."""
+
+    def cell(value: Any, digits: int = 2) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
+
+    lines = [
+        "| trial | step | train min | label fid. | sources called T | rel. fid. | still neutral "
+        "| FD gen | FD source | FD floor | FD gen/src | k-NN P | k-NN R | near copies "
+        "| median change |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        knn = r.get("knn") or {}
+        lines.append(
+            f"| {r['trial']} | {r['step']} | {r['train_seconds'] / 60:.1f} | "
+            f"{cell(r['label_fidelity'])} | {cell(r.get('source_called_target'))} | "
+            f"{cell(r['relative_fidelity'])} | "
+            f"{cell(r['still_reference_share'])} | {cell(r['fd_generated'], 1)} | "
+            f"{cell(r['fd_source_line'], 1)} | {cell(r['fd_floor'], 1)} | {cell(r['fd_ratio'])} | "
+            f"{cell(knn.get('precision'))} | {cell(knn.get('recall'))} | "
+            f"{cell(r['near_copy_fraction'])} | {cell(r['source_change_median'], 3)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--env", default="base")
     parser.add_argument("--target", default="disgust")
-    parser.add_argument("--trials", type=Path, required=True, help="YAML: {name: overrides}")
+    parser.add_argument("--trials", type=Path, help="YAML: {name: overrides}")
+    parser.add_argument(
+        "--report", action="store_true", help="only redraw the table and curve from the log"
+    )
     parser.add_argument("--only", nargs="*", help="run only these trials")
     parser.add_argument("--points", type=int, default=4, help="judged moments per trial")
+    parser.add_argument("--steps", type=int, help="training steps of every trial (else the env's)")
     parser.add_argument("--params", default="", help="runtime params, key=value,key=value")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "cyclegan_search")
     args = parser.parse_args()
 
+    log = args.out / f"{args.env}_{args.target}.jsonl"
+    rows = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    if args.report:
+        plot(rows, args.target, args.out / f"{args.env}_{args.target}_fidelity_vs_time.png")
+        (args.out / f"{args.env}_{args.target}.md").write_text(table(rows))
+        return
+    if args.trials is None:
+        parser.error("--trials is required unless --report")
     runtime = dict(item.split("=", 1) for item in args.params.split(",") if item)
     bootstrap_project(ROOT)
     with KedroSession.create(project_path=ROOT, env=args.env, runtime_params=runtime) as session:
@@ -185,13 +224,13 @@ def main() -> None:
     quality = params["generation"]["quality"]
     trials = yaml.safe_load(args.trials.read_text())
     args.out.mkdir(parents=True, exist_ok=True)
-    log = args.out / f"{args.target}.jsonl"
-    rows = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     done = {r["trial"] for r in rows}
     for name, override in trials.items():
         if name in done or (args.only and name not in args.only):
             continue
         cyclegan = merge(params["cyclegan"], override)
+        if args.steps:
+            cyclegan["training"]["steps"] = args.steps
         steps = int(cyclegan["training"]["steps"])
         cyclegan["training"]["checkpoint_every"] = max(1, steps // args.points)
         cyclegan["resume"] = False
@@ -205,7 +244,8 @@ def main() -> None:
         with log.open("a") as stream:
             stream.writelines(json.dumps(row) + "\n" for row in store.rows)
         rows.extend(store.rows)
-        plot(rows, args.target, args.out / f"{args.target}_fidelity_vs_time.png")
+        plot(rows, args.target, args.out / f"{args.env}_{args.target}_fidelity_vs_time.png")
+        (args.out / f"{args.env}_{args.target}.md").write_text(table(rows))
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ GENERATION_QUALITY = {
             "memorisation": {"near_copy_fraction": 0.02},
             "judged": {
                 "generated_count": 10, "label_fidelity": 0.3, "judge_recall_on_real_test": 0.6,
+                "source_called_target": 0.05,
                 "relative_fidelity": 0.5, "still_reference_share": 0.4,
                 "frechet_distance": {"n": 10, "source_line": 40.0, "generated": 10.0,
                                      "floor": 5.0, "generated_over_source": 0.25},
@@ -203,7 +204,10 @@ def test_report_states_the_measured_verdict_and_embeds_figures(case, evaluation)
         evaluation=evaluation,
     )
     assert "top-1 50.0 %, macro-F1 40.0 % on the 140 full-test faces" in text
-    assert "| disgust | 10 | 30.0 % | 60.0 % | 0.50 | 40.0 % | 40.0 | 10.0 | 5.0 | 0.25 |" in text
+    assert (
+        "| disgust | 10 | 30.0 % | 5.0 % | 60.0 % | 0.50 | 40.0 % | 40.0 | 10.0 | 5.0 | 0.25 |"
+        in text
+    )
     assert "(catalog: `fig3_samples`)" in text
     assert "**DAG: pre-train + fine-tune** wins with 100.0 ± 0.0 %" in text
     assert "Δ = +19.0 points, which exceeds the seed spread (0.0 points" in text

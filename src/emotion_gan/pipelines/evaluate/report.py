@@ -288,16 +288,17 @@ def _gan_quality(metrics: dict[str, Any]) -> list[str]:
     if not quality.get("classes"):
         return ["No generated class was judged."]
     judge = quality["judge"]["test_full"]
-    headers = ["Generated class", "images", "judge calls it T", "judge recall, real T",
-               "relative fidelity", "still neutral", "FD source line", "FD generated",
-               "FD floor", "FD gen / source", "k-NN precision", "k-NN recall",
+    headers = ["Generated class", "images", "judge calls it T", "… calls its sources T",
+               "judge recall, real T", "relative fidelity", "still neutral", "FD source line",
+               "FD generated", "FD floor", "FD gen / source", "k-NN precision", "k-NN recall",
                "near copies"]  # fmt: skip
     rows = []
     for name, entry in quality["classes"].items():
         fd, knn = entry["frechet_distance"], entry.get("knn_precision_recall") or {}
         rows.append([
             name, entry["generated_count"], _share(entry["label_fidelity"]),
-            _share(entry["judge_recall_on_real_test"]), _number(entry["relative_fidelity"]),
+            _share(entry["source_called_target"]), _share(entry["judge_recall_on_real_test"]),
+            _number(entry["relative_fidelity"]),
             _share(entry["still_reference_share"]), _number(fd.get("source_line"), 1),
             _number(fd.get("generated"), 1), _number(fd.get("floor"), 1),
             _number(fd.get("generated_over_source")), _number(knn.get("precision")),
@@ -308,7 +309,9 @@ def _gan_quality(metrics: dict[str, Any]) -> list[str]:
         f"{100 * judge['top1_accuracy']:.1f} %, macro-F1 {100 * judge['macro_f1']:.1f} % on the "
         f"{judge['n']} full-test faces). Relative fidelity = how often it calls the generated "
         "faces their class ÷ how often it recognises real test faces of that class (1 = as "
-        "recognisable as real). Fréchet distances (FD) in its penultimate features are to real "
+        "recognisable as real); '… calls its sources T' is that share for the neutral faces G "
+        "was fed, i.e. the fidelity a G that copies its input would get. Fréchet distances "
+        "(FD) in its penultimate features are to real "
         "test faces of the class: the neutral source faces (what a G that copies its input "
         "would score), the generated faces, and real training faces (the floor). A working G "
         "sits well below its source line. Near copies: generated faces closer to a real "
