@@ -18,7 +18,9 @@ training seconds so far (evaluation time excluded).
         --params fer2013_csv=/path/fer2013.csv.gz --trials bench/cyclegan_trials.yml \
         --out docs/cyclegan_search
 
-Needs ``kedro run --env <env> --pipelines ingest,sample_imbalanced,train_judge`` first. Each
+Needs ``kedro run --env <env> --pipelines ingest,sample_imbalanced,train_judge`` first.
+``--rejudge`` scores every logged point again with the latest judge (G's weights of each point
+are kept under ``data/bench_snapshots/``); ``--report`` only redraws the table and curve. Each
 trial appends one JSON line per point to ``<out>/<env>_<target>.jsonl`` (rerunning skips
 finished trials), and the curve is redrawn to ``<out>/<env>_<target>_fidelity_vs_time.png``.
 """
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 import yaml
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
@@ -70,11 +73,15 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 class JudgingStore(InMemoryCheckpointStore):
-    """A checkpoint store that judges G at every checkpoint, timing training separately."""
+    """A checkpoint store that judges G at every checkpoint, timing training separately.
 
-    def __init__(self, evaluate, trial: str) -> None:
+    G's weights at each point are kept in ``snapshots`` (under data/, never committed), so
+    ``--rejudge`` can score the same generators again with a newer judge.
+    """
+
+    def __init__(self, evaluate, trial: str, snapshots: Path) -> None:
         super().__init__(keep=1)
-        self.evaluate, self.trial = evaluate, trial
+        self.evaluate, self.trial, self.snapshots = evaluate, trial, snapshots
         self.started = time.perf_counter()
         self.evaluation_seconds = 0.0
         self.rows: list[dict[str, Any]] = []
@@ -84,6 +91,7 @@ class JudgingStore(InMemoryCheckpointStore):
         begin = time.perf_counter()
         training_seconds = begin - self.started - self.evaluation_seconds
         row = {"trial": self.trial, "step": step, "train_seconds": round(training_seconds, 1)}
+        torch.save(state["networks"]["G"], self.snapshots / f"{self.trial}_{step}.pt")
         row.update(self.evaluate(state["networks"]["G"]))
         self.rows.append(row)
         print(json.dumps(row), flush=True)
@@ -197,6 +205,9 @@ def main() -> None:
     parser.add_argument(
         "--report", action="store_true", help="only redraw the table and curve from the log"
     )
+    parser.add_argument(
+        "--rejudge", action="store_true", help="score every logged point again (latest judge)"
+    )
     parser.add_argument("--only", nargs="*", help="run only these trials")
     parser.add_argument("--points", type=int, default=4, help="judged moments per trial")
     parser.add_argument("--steps", type=int, help="training steps of every trial (else the env's)")
@@ -210,8 +221,8 @@ def main() -> None:
         plot(rows, args.target, args.out / f"{args.env}_{args.target}_fidelity_vs_time.png")
         (args.out / f"{args.env}_{args.target}.md").write_text(table(rows))
         return
-    if args.trials is None:
-        parser.error("--trials is required unless --report")
+    if args.trials is None and not args.rejudge:
+        parser.error("--trials is required unless --report or --rejudge")
     runtime = dict(item.split("=", 1) for item in args.params.split(",") if item)
     bootstrap_project(ROOT)
     with KedroSession.create(project_path=ROOT, env=args.env, runtime_params=runtime) as session:
@@ -222,6 +233,23 @@ def main() -> None:
         judge = catalog.load("judge")
     inference = params["judge"]["inference"]
     quality = params["generation"]["quality"]
+    snapshots = ROOT / "data" / "bench_snapshots" / f"{args.env}_{args.target}"
+    snapshots.mkdir(parents=True, exist_ok=True)
+
+    def evaluator(cyclegan: dict[str, Any]):
+        return make_evaluator(
+            cyclegan, args.target, train_sample, judge, validation, inference, quality
+        )
+
+    if args.rejudge:
+        for row in rows:
+            cyclegan = merge(params["cyclegan"], row["settings"])
+            state = torch.load(snapshots / f"{row['trial']}_{row['step']}.pt", weights_only=True)
+            row.update(evaluator(cyclegan)(state))
+        log.write_text("".join(json.dumps(row) + "\n" for row in rows))
+        plot(rows, args.target, args.out / f"{args.env}_{args.target}_fidelity_vs_time.png")
+        (args.out / f"{args.env}_{args.target}.md").write_text(table(rows))
+        return
     trials = yaml.safe_load(args.trials.read_text())
     args.out.mkdir(parents=True, exist_ok=True)
     done = {r["trial"] for r in rows}
@@ -234,10 +262,7 @@ def main() -> None:
         steps = int(cyclegan["training"]["steps"])
         cyclegan["training"]["checkpoint_every"] = max(1, steps // args.points)
         cyclegan["resume"] = False
-        evaluate = make_evaluator(
-            cyclegan, args.target, train_sample, judge, validation, inference, quality
-        )
-        store = JudgingStore(evaluate, name)
+        store = JudgingStore(evaluator(cyclegan), name, snapshots)
         train_cyclegan_for_target_class(train_sample, store, cyclegan, args.target)
         for row in store.rows:
             row["settings"] = override

@@ -12,7 +12,8 @@ JUDGE = {
     "validation_fraction": 0.25,
     "split_seed": 1,
     "architecture": {"widths": [4, 8], "feature_width": 8, "dropout": 0.0},
-    "training": {"steps": 3, "batch_size": 8, "log_every": 1, "class_weighted": True},
+    "training": {"steps": 3, "batch_size": 8, "log_every": 1},
+    "logit_adjustment": {"strengths": [0.0, 1.0]},
     "inference": {"batch_size": 16},
 }
 
@@ -58,9 +59,11 @@ def test_validation_fraction_out_of_range_is_refused(make_imageset, fraction):
 def test_trained_judge_reports_top1_macro_f1_and_recall_per_class(make_imageset):
     faces = make_imageset((10,) * NUM_CLASSES)
     test = make_imageset((4,) * NUM_CLASSES, seed=5, split="test")
-    judge, summary = train_judge(faces, JUDGE)
+    judge, summary = train_judge(faces, faces, JUDGE)
     assert summary["steps"] == 3 and summary["training_set"] == faces.class_counts()
-    assert summary["logit_adjustment"] and bool(judge.log_prior.ne(0).all())  # balanced decisions
+    adjustment = summary["logit_adjustment"]
+    assert set(adjustment["validation_macro_f1_by_strength"]) == {0.0, 1.0}
+    assert adjustment["strength"] in (0.0, 1.0)
     report = evaluate_judge(judge, faces, test, JUDGE)
     assert report["architecture"]["widths"] == [4, 8]
     for part in ("validation", "test_full"):
@@ -74,4 +77,17 @@ def test_trained_judge_reports_top1_macro_f1_and_recall_per_class(make_imageset)
 def test_a_misspelt_training_setting_is_named(make_imageset):
     bad = {**JUDGE, "training": {**JUDGE["training"], "setps": 3}}
     with pytest.raises(ValueError, match=r"unknown settings \['setps'\]; known: .*steps"):
-        train_judge(make_imageset(), bad)
+        train_judge(make_imageset(), make_imageset(), bad)
+
+
+def test_the_prior_strength_with_the_best_validation_macro_f1_is_kept(make_imageset):
+    """An untrained judge (learning rate ~0) has near-flat logits, so the prior decides: the
+    full adjustment (log-prior gap 2.3) calls every face the rarest class; on validation faces
+    that are all of the rarest class it must win and be saved in the model."""
+    faces = make_imageset((20, 2, 20, 20, 20, 20, 20))
+    validation = make_imageset((0, 6, 0, 0, 0, 0, 0), seed=3)
+    judge, summary = train_judge(faces, validation, {**JUDGE, "training": {
+        **JUDGE["training"], "learning_rate": 1e-12}})  # fmt: skip
+    scores = summary["logit_adjustment"]["validation_macro_f1_by_strength"]
+    assert summary["logit_adjustment"]["strength"] == 1.0 and scores[1.0] > scores[0.0]
+    assert judge.log_prior.argmin() == 1  # disgust gets the largest boost

@@ -80,8 +80,11 @@ class JudgeCNN(nn.Module):
         #: adjustment, Menon et al. 2021). Zero while training; set by :meth:`adjust_for_prior`.
         self.register_buffer("log_prior", torch.zeros(num_classes))
 
-    def adjust_for_prior(self, class_counts: Sequence[int]) -> None:
-        """Make decisions balanced: subtract the training set's log class prior from the logits.
+    def adjust_for_prior(self, class_counts: Sequence[int], strength: float = 1.0) -> None:
+        """Subtract ``strength`` × the training set's log class prior from the logits.
+
+        ``strength`` 1 is the balanced-error rule for a calibrated model, 0 the plain one;
+        ``train_judge`` picks it on the judge's validation faces.
 
         Why: class-weighted cross-entropy kept the judge from learning on FER2013 (measured: 2.5 %
         validation top-1 after one epoch vs 44 % unweighted), but a first unweighted judge had a
@@ -95,7 +98,7 @@ class JudgeCNN(nn.Module):
                 f"adjust_for_prior needs {len(self.log_prior)} positive class counts; got "
                 f"{[int(c) for c in counts]}"
             )
-        self.log_prior.copy_(torch.log(counts / counts.sum()))
+        self.log_prior.copy_(float(strength) * torch.log(counts / counts.sum()))
 
     def penultimate_features(self, pixels: Tensor) -> Tensor:
         """The ``feature_width``-d embedding the quality metrics compare faces in."""

@@ -17,7 +17,12 @@ from typing import Any
 import numpy as np
 
 from emotion_gan.imageset import ImageSet
-from emotion_gan.models.classifier import TrainingSettings, predict, train_classifier
+from emotion_gan.models.classifier import (
+    TrainingSettings,
+    predict,
+    predict_logits,
+    train_classifier,
+)
 from emotion_gan.models.judge import JudgeCNN, build_judge
 from emotion_gan.stats.classification import classification_metrics, confusion_matrix
 from emotion_gan.vocabulary import EMOTIONS, TRAIN_SPLIT
@@ -77,12 +82,39 @@ def select_judge_faces(
     )
 
 
-def train_judge(judge_training_faces: ImageSet, judge: dict[str, Any]) -> tuple[JudgeCNN, dict]:
+def _prior_strength(
+    model: JudgeCNN, validation: ImageSet, counts: np.ndarray, judge: dict[str, Any]
+) -> tuple[float, dict[str, float]]:
+    """The logit-adjustment strength with the best validation macro-F1 (ties: the weaker).
+
+    Why macro-F1 and not balanced accuracy: full adjustment of an under-trained judge buys
+    recall on a rare class with precision (measured on FER2013: disgust recall 0.94 at
+    precision 0.03, i.e. 31 % of neutral faces called disgust), and a judge that calls
+    everything disgust cannot say whether a generated face is one. Chosen on the judge's own
+    validation faces, never on a test set.
+    """
+    logits = predict_logits(model, validation.images, **judge["inference"])
+    log_prior = np.log(counts / counts.sum())
+    scores = {}
+    for strength in judge["logit_adjustment"]["strengths"]:
+        predicted = (logits - float(strength) * log_prior).argmax(axis=1)
+        cm = confusion_matrix(validation.labels, predicted)
+        scores[float(strength)] = classification_metrics(cm)["macro_f1"]
+    if not scores:
+        raise ValueError("judge.logit_adjustment.strengths is empty; give e.g. [0, 0.5, 1]")
+    best = max(scores, key=lambda strength: (scores[strength], -strength))
+    return best, scores
+
+
+def train_judge(
+    judge_training_faces: ImageSet, judge_validation_faces: ImageSet, judge: dict[str, Any]
+) -> tuple[JudgeCNN, dict]:
     """Train the judge with the classifier's loop; return it and its loss history.
 
-    After training, its logits are adjusted for the training set's class prior
-    (``judge.logit_adjustment``, :meth:`JudgeCNN.adjust_for_prior`) so that it decides as if
-    the classes were balanced: relative fidelity needs a judge that recognises rare classes.
+    After training, its logits are adjusted for the training set's class prior (logit
+    adjustment, :meth:`JudgeCNN.adjust_for_prior`) by the strength of
+    ``judge.logit_adjustment.strengths`` with the best validation macro-F1: relative fidelity
+    needs a judge that recognises rare classes without calling every face one of them.
 
     Raises:
         ValueError: ``judge.training`` names a setting :class:`TrainingSettings` lacks.
@@ -103,11 +135,15 @@ def train_judge(judge_training_faces: ImageSet, judge: dict[str, Any]) -> tuple[
         seed=int(judge["seed"]),
         run_name="judge",
     )
-    if judge.get("logit_adjustment", True):
-        model.adjust_for_prior(np.bincount(judge_training_faces.labels, minlength=len(EMOTIONS)))
+    counts = np.bincount(judge_training_faces.labels, minlength=len(EMOTIONS)).astype(float)
+    strength, scores = _prior_strength(model, judge_validation_faces, counts, judge)
+    model.adjust_for_prior(counts, strength)
     summary = {
         "training_set": judge_training_faces.class_counts(),
-        "logit_adjustment": bool(judge.get("logit_adjustment", True)),
+        "logit_adjustment": {
+            "strength": strength,
+            "validation_macro_f1_by_strength": scores,
+        },
         "steps": settings.steps,
         "loss_history": history.as_dict(),
     }

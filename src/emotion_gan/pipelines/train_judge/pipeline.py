@@ -21,7 +21,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 train_judge,
-                inputs=["judge_training_faces", "params:judge"],
+                inputs=["judge_training_faces", "judge_validation_faces", "params:judge"],
                 outputs=["judge", "judge_training_summary"],
                 name="train_judge",
             ),
