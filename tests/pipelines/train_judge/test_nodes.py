@@ -91,3 +91,10 @@ def test_the_prior_strength_with_the_best_validation_macro_f1_is_kept(make_image
     scores = summary["logit_adjustment"]["validation_macro_f1_by_strength"]
     assert summary["logit_adjustment"]["strength"] == 1.0 and scores[1.0] > scores[0.0]
     assert judge.log_prior.argmin() == 1  # disgust gets the largest boost
+
+
+@pytest.mark.parametrize("strengths", [[], [-1.0], [0.5, 3.0]])
+def test_logit_adjustment_strengths_out_of_range_are_refused(make_imageset, strengths):
+    bad = {**JUDGE, "logit_adjustment": {"strengths": strengths}}
+    with pytest.raises(ValueError, match=r"judge.logit_adjustment.strengths .* in \[0, 2\]"):
+        train_judge(make_imageset(), make_imageset(), bad)

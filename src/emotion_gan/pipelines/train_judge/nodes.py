@@ -82,8 +82,23 @@ def select_judge_faces(
     )
 
 
+def _checked_strengths(judge: dict[str, Any]) -> list[float]:
+    """The candidate adjustment strengths, refused before any training when out of range."""
+    strengths = [float(strength) for strength in judge["logit_adjustment"]["strengths"]]
+    if not strengths or not all(0.0 <= strength <= 2.0 for strength in strengths):
+        raise ValueError(
+            "judge.logit_adjustment.strengths must be a non-empty list of numbers in [0, 2] "
+            f"(0 = plain argmax, 1 = full log-prior adjustment); got {strengths}"
+        )
+    return strengths
+
+
 def _prior_strength(
-    model: JudgeCNN, validation: ImageSet, counts: np.ndarray, judge: dict[str, Any]
+    model: JudgeCNN,
+    validation: ImageSet,
+    counts: np.ndarray,
+    strengths: list[float],
+    inference: dict[str, Any],
 ) -> tuple[float, dict[str, float]]:
     """The logit-adjustment strength with the best validation macro-F1 (ties: the weaker).
 
@@ -93,15 +108,13 @@ def _prior_strength(
     everything disgust cannot say whether a generated face is one. Chosen on the judge's own
     validation faces, never on a test set.
     """
-    logits = predict_logits(model, validation.images, **judge["inference"])
+    logits = predict_logits(model, validation.images, **inference)
     log_prior = np.log(counts / counts.sum())
     scores = {}
-    for strength in judge["logit_adjustment"]["strengths"]:
+    for strength in strengths:
         predicted = (logits - float(strength) * log_prior).argmax(axis=1)
         cm = confusion_matrix(validation.labels, predicted)
-        scores[float(strength)] = classification_metrics(cm)["macro_f1"]
-    if not scores:
-        raise ValueError("judge.logit_adjustment.strengths is empty; give e.g. [0, 0.5, 1]")
+        scores[strength] = classification_metrics(cm)["macro_f1"]
     best = max(scores, key=lambda strength: (scores[strength], -strength))
     return best, scores
 
@@ -126,6 +139,7 @@ def train_judge(
             f"judge.training has unknown settings {unknown}; known: {', '.join(sorted(known))}"
         )
     settings = TrainingSettings(**judge["training"])
+    strengths = _checked_strengths(judge)
     model = build_judge(int(judge["seed"]), **judge["architecture"])
     history = train_classifier(
         model,
@@ -136,7 +150,9 @@ def train_judge(
         run_name="judge",
     )
     counts = np.bincount(judge_training_faces.labels, minlength=len(EMOTIONS)).astype(float)
-    strength, scores = _prior_strength(model, judge_validation_faces, counts, judge)
+    strength, scores = _prior_strength(
+        model, judge_validation_faces, counts, strengths, judge["inference"]
+    )
     model.adjust_for_prior(counts, strength)
     summary = {
         "training_set": judge_training_faces.class_counts(),
