@@ -76,6 +76,26 @@ def test_dataset_reads_gzip_and_reports_a_missing_file(tmp_path):
         Fer2013Dataset(filepath=str(tmp_path / "nope.csv")).load()
 
 
+def test_every_member_of_a_multi_member_gzip_is_read(tmp_path):
+    """pigz output / concatenated .gz parts: zlib alone stopped after the first member."""
+    path = tmp_path / "fer.csv.gz"
+    parts = [HEADER + row("1") + row("2"), row("3"), row("4") + row("5")]
+    path.write_bytes(b"".join(gzip.compress(part.encode()) for part in parts))
+    assert Fer2013Dataset(filepath=str(path)).load().labels.tolist() == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [(b"garbage!", "8 bytes of trailing garbage after gzip member 1"),
+     (gzip.compress(row("3").encode())[:-12], "gzip member 2 is truncated")],
+)  # fmt: skip
+def test_trailing_garbage_or_a_truncated_member_is_refused_by_name(tmp_path, tail, message):
+    path = tmp_path / "fer.csv.gz"
+    path.write_bytes(gzip.compress((HEADER + row("5")).encode()) + tail)
+    with pytest.raises(DatasetError, match=rf"fer\.csv\.gz: {message}"):
+        Fer2013Dataset(filepath=str(path)).load()
+
+
 README_COUNTS = {  # ../shared/data/fer2013/README.md, "Counts" table
     "Training": [3995, 436, 4097, 7215, 4830, 3171, 4965],
     "PublicTest": [467, 56, 496, 895, 653, 415, 607],
