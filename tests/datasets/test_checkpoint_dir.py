@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 from kedro.io import DatasetError
@@ -46,3 +48,14 @@ def test_dataset_hands_out_a_store_and_refuses_saves(tmp_path) -> None:
     assert isinstance(store, DirectoryCheckpointStore) and store.keep == 3
     with pytest.raises(DatasetError, match="is an input only"):
         dataset.save(store)
+
+
+def test_checkpoints_respect_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        store = DirectoryCheckpointStore(tmp_path / "run")
+        store.save(1, {"w": torch.zeros(2)})
+        (path,) = (tmp_path / "run").iterdir()
+        assert path.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(old)

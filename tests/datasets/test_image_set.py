@@ -75,3 +75,16 @@ def test_preview_is_a_png_grid(tmp_path, make_imageset):
     dataset.save(make_imageset())
     png = base64.b64decode(dataset.preview())
     assert png.startswith(b"\x89PNG")
+
+
+def test_saved_versions_respect_the_umask_like_other_kedro_outputs(tmp_path, make_imageset):
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "faces.npz"
+        ImageSetDataset(filepath=str(path)).save(make_imageset())
+        assert path.stat().st_mode & 0o777 == 0o644  # mkstemp alone gives 0o600
+        os.umask(0o027)
+        ImageSetDataset(filepath=str(tmp_path / "other.npz")).save(make_imageset())
+        assert (tmp_path / "other.npz").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)

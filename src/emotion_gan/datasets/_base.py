@@ -26,6 +26,17 @@ _DI = TypeVar("_DI")
 _DO = TypeVar("_DO")
 
 
+def umask_file_mode() -> int:
+    """The mode a plainly created file gets here (0o666 minus the umask, usually 0o644).
+
+    Why: ``tempfile.mkstemp`` creates 0o600 files, and the rename keeps that mode, so versions
+    written atomically were unreadable to the group, unlike every other Kedro output.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 class AtomicVersionedDataset(AbstractVersionedDataset[_DI, _DO], Generic[_DI, _DO]):
     """A versioned single-file dataset whose subclasses only convert objects to/from bytes."""
 
@@ -74,6 +85,7 @@ class AtomicVersionedDataset(AbstractVersionedDataset[_DI, _DO], Generic[_DI, _D
             directory = os.path.dirname(path)
             os.makedirs(directory, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
+            os.fchmod(fd, umask_file_mode())
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(payload)

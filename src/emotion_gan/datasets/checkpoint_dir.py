@@ -18,6 +18,8 @@ from typing import Any
 import torch
 from kedro.io import AbstractDataset, DatasetError
 
+from emotion_gan.datasets._base import umask_file_mode
+
 _NAME = re.compile(r"^step_(\d+)\.pt$")
 
 
@@ -36,6 +38,7 @@ class DirectoryCheckpointStore:
         """Persist ``state`` (tensors, ints, floats, lists, dicts) as the checkpoint of ``step``."""
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        os.fchmod(fd, umask_file_mode())
         os.close(fd)
         try:
             torch.save(state, tmp)
