@@ -56,3 +56,28 @@ def test_face_crop_counts_images_without_a_face(tmp_path):
     write_image(tmp_path / "neutral" / "blank.png")
     faces = read_image_folder(tmp_path, crop_faces=True)
     assert faces.metadata["faces_not_found"] == 1 and faces.images.shape == (1, 48, 48)
+
+
+def test_images_in_sub_folders_are_read_and_hidden_files_skipped(tmp_path):
+    write_image(tmp_path / "sad" / "top.png")
+    write_image(tmp_path / "sad" / "S01" / "a.png")
+    write_image(tmp_path / "sad" / "S01" / "deep" / "b.jpg")
+    (tmp_path / "sad" / "._top.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (tmp_path / "sad" / ".DS_Store").write_bytes(b"\x00")
+    (tmp_path / "sad" / "notes.txt").write_text("not an image")
+    assert read_image_folder(tmp_path).labels.tolist() == [4, 4, 4]
+
+
+def test_unreadable_formats_are_refused_with_their_paths(tmp_path):
+    write_image(tmp_path / "happy" / "ok.png")
+    (tmp_path / "happy" / "S2").mkdir()
+    (tmp_path / "happy" / "S2" / "anim.gif").write_bytes(b"GIF89a")
+    with pytest.raises(DatasetError, match=r"1 image\(s\) in .*happy .*S2/anim\.gif.*PNG"):
+        read_image_folder(tmp_path)
+
+
+def test_a_zero_byte_image_is_named(tmp_path):
+    write_image(tmp_path / "fear" / "ok.png")
+    (tmp_path / "fear" / "empty.png").write_bytes(b"")
+    with pytest.raises(DatasetError, match=r"image .*empty\.png is empty \(0 bytes\)"):
+        read_image_folder(tmp_path)

@@ -1,4 +1,5 @@
-"""Reader for class-folder face datasets (JAFFE / SFEW / CK+ style: ``<root>/<class>/*.png``).
+"""Reader for class-folder face datasets (JAFFE / SFEW / CK+ style: ``<root>/<class>/*.png``,
+images in sub-folders of a class folder included).
 
 Why the spelling table: every public set names its folders differently (``anger``,
 ``disgusted``, ``happiness``, …). Folders that are not one of the paper's seven emotions (CK+'s
@@ -23,6 +24,8 @@ from emotion_gan.vocabulary import EMOTIONS, IMAGE_SIZE, label_of
 logger = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pgm")
+#: Image formats OpenCV cannot decode: refused with a list rather than silently dropped.
+UNSUPPORTED_IMAGE_SUFFIXES = (".gif", ".webp", ".heic", ".avif")
 CLASS_SPELLINGS: dict[str, str] = {
     "angry": "angry", "anger": "angry",
     "disgust": "disgust", "disgusted": "disgust",
@@ -70,7 +73,7 @@ def read_image_folder(
         if emotion is None:
             skipped.append(folder.name)
             continue
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        files = _class_images(folder)
         if not files:
             raise DatasetError(
                 f"class folder {folder} holds no images ({', '.join(IMAGE_SUFFIXES)}); add images "
@@ -103,6 +106,25 @@ def read_image_folder(
     )
 
 
+def _class_images(folder: Path) -> list[Path]:
+    """Every image file under ``folder``, sub-folders included (sorted, hidden files skipped).
+
+    Why recursive: datasets ship classes split by subject or session (``sad/S01/*.png``); only
+    reading the top level dropped half the images of such a set without a word. Hidden files
+    (``.DS_Store``, macOS ``._*`` AppleDouble companions) are not images. Formats OpenCV cannot
+    decode are refused with their paths, so no image is lost silently.
+    """
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    unsupported = [p for p in files if p.suffix.lower() in UNSUPPORTED_IMAGE_SUFFIXES]
+    if unsupported:
+        listed = ", ".join(str(p) for p in sorted(unsupported)[:5])
+        raise DatasetError(
+            f"{len(unsupported)} image(s) in {folder} are in a format that cannot be read "
+            f"({listed}{', …' if len(unsupported) > 5 else ''}); convert them to PNG"
+        )
+    return sorted(p for p in files if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
 def _face_detector() -> cv2.CascadeClassifier:
     """OpenCV's bundled frontal-face Haar cascade (ships with opencv-python-headless)."""
     return cv2.CascadeClassifier(
@@ -112,7 +134,10 @@ def _face_detector() -> cv2.CascadeClassifier:
 
 def _read_face(path: Path, detector: cv2.CascadeClassifier | None) -> tuple[np.ndarray, bool]:
     """Read one image as 48×48 grayscale; optionally crop the largest detected face first."""
-    gray = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    encoded = np.fromfile(path, dtype=np.uint8)
+    if encoded.size == 0:
+        raise DatasetError(f"image {path} is empty (0 bytes); delete or replace it")
+    gray = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
     if gray is None:
         raise DatasetError(f"corrupt or unreadable image {path}; delete or replace it")
     found = False
