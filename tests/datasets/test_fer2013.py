@@ -1,6 +1,7 @@
 """FER2013 reader: good input, every malformed-input fault named by line, and the real file."""
 
 import gzip
+import itertools
 
 import numpy as np
 import pytest
@@ -65,6 +66,30 @@ def test_missing_column_and_empty_file():
         parse_fer2013_csv(b"")
     with pytest.raises(Fer2013FormatError, match="no data rows"):
         parse_fer2013_csv(HEADER.encode())
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(["emotion", "pixels", "Usage"])))
+def test_every_column_order_parses_files_longer_than_one_chunk(order):
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (600, 2304))  # > 512 rows: more than one parsing chunk
+    fields = [{"emotion": str(i % 7), "pixels": " ".join(map(str, p)), "Usage": "Training"}
+              for i, p in enumerate(pixels)]  # fmt: skip
+    text = ",".join(order) + "\n" + "".join(",".join(f[c] for c in order) + "\n" for f in fields)
+    faces = parse_fer2013_csv(text.encode())
+    np.testing.assert_array_equal(faces.images.reshape(600, -1), pixels)
+    assert faces.labels.tolist() == [i % 7 for i in range(600)]
+
+
+def test_a_byte_order_mark_before_the_header_is_accepted():
+    faces = parse_fer2013_csv(("\ufeff" + HEADER + row("4")).encode("utf-8"))
+    assert faces.labels.tolist() == [4]
+
+
+def test_a_header_less_file_is_reported_without_quoting_the_whole_row():
+    with pytest.raises(Fer2013FormatError) as error:
+        parse_fer2013_csv((row("1") + row("2")).encode())
+    message = str(error.value)
+    assert "line 1 (header)" in message and len(message) < 400 and "chars)" in message
 
 
 def test_dataset_reads_gzip_and_reports_a_missing_file(tmp_path):

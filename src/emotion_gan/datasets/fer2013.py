@@ -59,13 +59,14 @@ def parse_fer2013_csv(data: bytes, source: str = "<bytes>") -> ImageSet:
     nonblank &= line_ends > line_starts
     line_no = np.flatnonzero(nonblank) + 1  # 1-based line numbers of non-blank lines
     line_starts, line_ends = line_starts[nonblank], line_ends[nonblank]
-    header = bytes(data[line_starts[0] : line_ends[0]]).decode("utf-8", "replace").strip()
+    # utf-8-sig: a header saved by Excel & co. starts with a byte-order mark.
+    header = bytes(data[line_starts[0] : line_ends[0]]).decode("utf-8-sig", "replace").strip()
     names = [name.strip().strip('"') for name in header.split(",")]
     missing = [c for c in COLUMNS if c not in names]
     if missing or len(names) != len(COLUMNS):
         raise Fer2013FormatError(
-            f"{source}: line 1 (header) has columns {names}; expected exactly {list(COLUMNS)}"
-            + (f" — missing {missing}" if missing else "")
+            f"{source}: line 1 (header) has columns {_quoted(names)}; expected exactly "
+            f"{list(COLUMNS)}" + (f" — missing {missing}" if missing else "")
         )
     starts, ends, line_no = line_starts[1:], line_ends[1:], line_no[1:]
     if len(starts) == 0:
@@ -89,10 +90,10 @@ def parse_fer2013_csv(data: bytes, source: str = "<bytes>") -> ImageSet:
     usage = _parse_usage(data, bounds[col["Usage"]], field_end[col["Usage"]], line_no, source)
     # Rows in chunks: the temporaries (token ends, gathered bytes) then stay cache-sized instead
     # of hundreds of MB that must be allocated and first touched.
-    lo, hi, label_pos = bounds[col["pixels"]], field_end[col["pixels"]], bounds[col["emotion"]]
+    lo, hi = bounds[col["pixels"]], field_end[col["pixels"]]
     pixels = np.concatenate(
         [
-            _parse_pixels(buf, lo[r], hi[r], label_pos[r], line_no[r], source)
+            _parse_pixels(buf, lo[r], hi[r], line_no[r], source)
             for start in range(0, len(lo), _ROWS_PER_CHUNK)
             for r in [slice(start, start + _ROWS_PER_CHUNK)]
         ]
@@ -104,6 +105,17 @@ def parse_fer2013_csv(data: bytes, source: str = "<bytes>") -> ImageSet:
         np.full(len(labels), "real"),
         {"source": "fer2013", "path": source},
     )
+
+
+def _quoted(names: list[str], limit: int = 40) -> str:
+    """Header names for a message, each cut to ``limit`` characters and at most 5 of them.
+
+    A header-less or CR-only file has a whole row (or file) as its "header": quoting it whole
+    wrote a 9.5 MB log line.
+    """
+    shown = [name if len(name) <= limit else f"{name[:limit]}… ({len(name)} chars)" for name in
+             names[:5]]  # fmt: skip
+    return repr(shown) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
 def _parse_labels(
@@ -145,7 +157,6 @@ def _parse_pixels(
     buf: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
-    label_pos: np.ndarray,
     line_no: np.ndarray,
     source: str,
 ) -> np.ndarray:
@@ -153,10 +164,8 @@ def _parse_pixels(
 
     (~60 lines: each pass reuses the previous pass's index arrays; kept together for that.)
 
-    Every pass is a flat numpy operation over the whole buffer (no per-row Python). Called
-    after labels and Usage were
-    validated, so the only digits outside pixel fields are the one-digit labels at
-    ``label_pos``, which are masked out.
+    Every pass is a flat numpy operation over the chunk (no per-row Python). Digits outside
+    the pixel fields (labels, in any column order) are masked out.
     """
     # Start 3 bytes early (the row's "<label>," and the newline before it, never pixel digits,
     # since a comma ends every label) so each token can be read back 3 digits without a copy.
@@ -171,8 +180,12 @@ def _parse_pixels(
             f"{source}: line {line_no[row]}: pixel field holds {chr(buf[pos])!r}, which is not "
             "part of a non-negative integer; pixels must be 2304 space-separated integers 0–255"
         )
-    digit = kind == _DIGIT
-    digit[label_pos[(label_pos >= first) & (label_pos < last)] - first] = False
+    # Only digits inside this chunk's pixel fields are pixels: the region also holds the
+    # label (and, for other column orders, the neighbouring rows' labels at its edges).
+    edges = np.zeros(len(region) + 1, np.int8)
+    edges[lo - first] += 1
+    edges[hi - first] -= 1
+    digit = (kind == _DIGIT) & (np.cumsum(edges[:-1], dtype=np.int8) > 0)
     # A token ends where a digit is followed by a non-digit; one index array (token ends) and
     # one gather of the 4 bytes up to each end give every pixel value.
     digit[:-1] &= ~digit[1:]
