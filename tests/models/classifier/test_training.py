@@ -157,3 +157,12 @@ def test_train_seeds_refuses_an_empty_seed_list() -> None:
 
     with pytest.raises(ValueError, match=r"classifier.seeds is empty: list at least one seed"):
         train_seeds([], SMALL, train_one, run_name="baseline")
+
+
+def test_a_diverging_classifier_is_stopped_before_it_is_saved(make_imageset) -> None:
+    faces = make_imageset((6,) * 7)
+    settings = TrainingSettings(steps=40, batch_size=16, learning_rate=1e8, log_every=10,
+                                device="cpu", precision="fp32")  # fmt: skip
+    with pytest.raises(NonFiniteLossError, match=r"diverged .*learning_rate"):
+        train_classifier(build_classifier(0, conv_channels=[4, 8], fc_width=16), faces.images,
+                         faces.labels, settings, seed=0, run_name="baseline")  # fmt: skip

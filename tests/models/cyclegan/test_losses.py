@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from emotion_gan.models.cyclegan.losses import (
-    all_finite,
     cycle_consistency_loss,
     identity_loss,
     lsgan_discriminator_loss,
@@ -43,9 +42,3 @@ def test_total_generator_loss_weights_cycle_and_identity() -> None:
     assert total_generator_loss(one, 2 * one, 3 * one, 4 * one, 10.0, 5.0).item() == 53.0
     assert total_generator_loss(one, 2 * one, 3 * one, 4 * one, 10.0, 0.0).item() == 33.0
     assert total_generator_loss(one, 2 * one, 3 * one, None, 10.0, 5.0).item() == 33.0
-
-
-def test_all_finite() -> None:
-    assert all_finite(torch.tensor(1.0), torch.tensor(2.0))
-    assert not all_finite(torch.tensor(1.0), torch.tensor(float("inf")))
-    assert not all_finite(torch.tensor(float("nan")))

@@ -215,3 +215,12 @@ def test_cuda_without_cuda_is_a_clear_error() -> None:
     config = CycleGANConfig(steps=1, device="cuda")
     with pytest.raises(ValueError, match="'cuda' requested but CUDA is not available"):
         train_cyclegan(point_networks(), torch.randn(3, 2), torch.randn(3, 2), config)
+
+
+def test_a_diverging_run_stops_with_the_parameter_to_change() -> None:
+    """lr 1e6 blew the losses up to ~1e16 and ended with exit 0 before the guard covered it."""
+    config = CycleGANConfig(steps=30, learning_rate=1e6, device="cpu", identity_loss_weight=0)
+    with pytest.raises(NonFiniteLossError, match=r"diverged .*learning_rate=100000,"):
+        train_cyclegan(
+            tiny_image_networks(), images(4, 0), images(4, 1), config, progress_desc="sad"
+        )

@@ -109,6 +109,12 @@ class TrainingSettings:
         return 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
+#: A mean cross-entropy above this is divergence, not a hard batch: a uniform guess over 7
+#: classes scores ln 7 ≈ 1.95, and even 10× class weights keep a working run below 100
+#: (lr 1e8 reached 7.8e7 and exit 0 before this check).
+DIVERGED_LOSS = 1e3
+
+
 @dataclass
 class TrainingHistory:
     """Mean training loss per ``log_every`` window (JSON-friendly via :meth:`as_dict`)."""
@@ -216,11 +222,13 @@ def train_classifier(
         window_loss += step(batch, targets[idx], settings.lr_factor(index))
         if index % settings.log_every == 0 or index == settings.steps:
             mean_loss = float(window_loss) / (index - window_start + 1)
-            if not np.isfinite(mean_loss):
+            if not np.isfinite(mean_loss) or mean_loss > DIVERGED_LOSS:
                 raise NonFiniteLossError(
-                    f"{run_name}: loss became {mean_loss} between steps {window_start} and "
-                    f"{index} (seed {seed}, learning rate {settings.learning_rate}). Lower the "
-                    "learning rate, use precision 'fp32', or check the training images."
+                    f"{run_name}: loss became {mean_loss:.3g} between steps {window_start} and "
+                    f"{index} (seed {seed}, learning rate {settings.learning_rate:g}): training "
+                    f"diverged (non-finite or above {DIVERGED_LOSS:g}) and no model was saved. "
+                    "Lower training.learning_rate, use precision 'fp32', or check the training "
+                    "images."
                 )
             history.steps.append(index)
             history.loss.append(mean_loss)

@@ -7,7 +7,6 @@ and every element, as in the reference CycleGAN implementation.
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 
@@ -58,8 +57,3 @@ def total_generator_loss(
     if identity is not None and identity_loss_weight:
         loss = loss + identity_loss_weight * identity
     return loss
-
-
-def all_finite(*losses: Tensor) -> bool:
-    """True when every loss is a finite number (the NaN/inf guard of the training loops)."""
-    return bool(torch.isfinite(torch.stack([loss.detach().float() for loss in losses])).all())
