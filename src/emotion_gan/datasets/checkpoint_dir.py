@@ -34,6 +34,9 @@ class DirectoryCheckpointStore:
         self.directory = Path(directory)
         self.keep = keep
 
+    def __repr__(self) -> str:
+        return f"the checkpoint folder {self.directory}"
+
     def save(self, step: int, state: dict[str, Any]) -> None:
         """Persist ``state`` (tensors, ints, floats, lists, dicts) as the checkpoint of ``step``."""
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -224,3 +224,19 @@ def test_a_diverging_run_stops_with_the_parameter_to_change() -> None:
         train_cyclegan(
             tiny_image_networks(), images(4, 0), images(4, 1), config, progress_desc="sad"
         )
+
+
+def test_a_refused_resume_names_the_folder_and_the_switch(tmp_path, caplog) -> None:
+    from emotion_gan.datasets.checkpoint_dir import DirectoryCheckpointStore
+
+    reference, target = torch.randn(4, 2), torch.randn(4, 2)
+    store = DirectoryCheckpointStore(tmp_path / "disgust")
+    config = CycleGANConfig(steps=2, checkpoint_every=1, device="cpu")
+    train_cyclegan(point_networks(), reference, target, config, checkpoints=store)
+    with caplog.at_level("INFO"):  # the same run again: picks up its last checkpoint
+        train_cyclegan(point_networks(), reference, target, config, checkpoints=store)
+    assert "resuming from step 2 (the checkpoint folder" in caplog.text
+    other = CycleGANConfig(steps=2, checkpoint_every=1, seed=1, device="cpu")
+    with pytest.raises(ValueError, match=rf"cyclegan.resume=false, or delete the checkpoint "
+                                         rf"folder {tmp_path / 'disgust'}"):  # fmt: skip
+        train_cyclegan(point_networks(), reference, target, other, checkpoints=store)

@@ -69,14 +69,18 @@ def weights_digest(modules: dict[str, nn.Module]) -> str:
     return digest.hexdigest()
 
 
-def check_fingerprint(saved: Any, current: dict[str, Any], desc: str) -> None:
-    """Raise ``ValueError`` naming the differing fields unless ``saved`` equals ``current``."""
+def check_fingerprint(saved: Any, current: dict[str, Any], desc: str, where: str = "") -> None:
+    """Raise ``ValueError`` naming the differing fields unless ``saved`` equals ``current``.
+
+    ``where`` describes the checkpoint store (e.g. its folder), so the user knows what to clear.
+    """
     if saved == current:
         return
     saved = saved if isinstance(saved, dict) else {}
     differing = sorted(k for k in current if saved.get(k) != current[k])
     raise ValueError(
         f"CycleGAN '{desc}': the checkpoint to resume was made with different settings or data "
-        f"({', '.join(differing)} differ); resuming would not reproduce a run. Start afresh "
-        "(resume off, or clear the checkpoint directory)."
+        f"({', '.join(differing)} differ); resuming would not reproduce a run. Start afresh: "
+        "--params cyclegan.resume=false, or delete "
+        f"{where or 'the checkpoint directory'}."
     )

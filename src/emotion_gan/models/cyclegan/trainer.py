@@ -28,6 +28,7 @@ device / precision / optimiser policy (shared with the classifier) in ``models.t
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ from emotion_gan.models.training.runtime import (
 )
 
 Augment = Callable[[Tensor, torch.Generator], Tensor]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -223,9 +225,12 @@ class _RunState:
             "history": self.history,
         }
 
-    def restore(self, step: int, state: dict[str, Any], device: torch.device, desc: str) -> None:
+    def restore(
+        self, step: int, state: dict[str, Any], device: torch.device, desc: str, where: str
+    ) -> None:
         """Continue from the checkpoint of ``step`` (refused if it is another run's)."""
-        check_fingerprint(state.get("fingerprint"), self.fingerprint, desc)
+        check_fingerprint(state.get("fingerprint"), self.fingerprint, desc, where)
+        logger.info("CycleGAN '%s': resuming from step %d (%s)", desc, step, where)
         for name, module in self.modules.items():
             module.load_state_dict(state["networks"][name])
         self.optimizer_g.load_state_dict(state["optimizer_g"])
@@ -271,7 +276,7 @@ def _start_run(
     forward = _TrainingStep(networks, config, precision, merge=_can_merge(modules))
     resumed = checkpoints.latest() if checkpoints is not None else None
     if resumed is not None:
-        run.restore(*resumed, device=device, desc=desc)
+        run.restore(*resumed, device=device, desc=desc, where=repr(checkpoints))
     return run, forward
 
 
