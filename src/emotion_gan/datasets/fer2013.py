@@ -39,7 +39,7 @@ class Fer2013FormatError(DatasetError):
 def parse_fer2013_csv(data: bytes, source: str = "<bytes>") -> ImageSet:
     """Parse the bytes of a FER2013 CSV into an ImageSet whose ``split`` is each row's Usage.
 
-    One function of ~60 lines on purpose: every check is one vectorised pass over the same
+    One function of ~70 lines on purpose: every check is one vectorised pass over the same
     line-offset arrays, and splitting it would hand those arrays between helpers.
 
     Raises:
