@@ -163,9 +163,10 @@ def plot(rows: list[dict[str, Any]], target: str, path: Path) -> None:
         movement.plot(minutes, [r["fd_ratio"] or np.nan for r in points], marker="o", label=trial)
     fidelity.axhline(0.8, color="grey", ls="--", lw=0.8)
     movement.axhline(0.5, color="grey", ls="--", lw=0.8)
-    fidelity.set(xlabel="training minutes (2 CPU cores)", ylabel="relative fidelity",
+    axis_label = "training minutes (wall clock; see conditions)"
+    fidelity.set(xlabel=axis_label, ylabel="relative fidelity",
                  title=f"{target}: judge calls it {target}")  # fmt: skip
-    movement.set(xlabel="training minutes (2 CPU cores)", ylabel="FD generated / FD source",
+    movement.set(xlabel=axis_label, ylabel="FD generated / FD source",
                  title=f"{target}: movement towards real {target}")  # fmt: skip
     fidelity.legend(fontsize=7)
     figure.savefig(path)
