@@ -32,7 +32,6 @@ import os
 os.environ.setdefault("TQDM_DISABLE", "1")  # before tqdm is imported: no progress bars here
 
 import argparse
-import copy
 import json
 import time
 from pathlib import Path
@@ -43,13 +42,14 @@ import torch
 import yaml
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
+from omegaconf import OmegaConf
 
 from emotion_gan.figures.style import new_figure
 from emotion_gan.imageset import ImageSet
-from emotion_gan.models.classifier import penultimate_features, predict
 from emotion_gan.models.cyclegan.networks import build_cyclegan
 from emotion_gan.models.cyclegan.translate import translate_faces
 from emotion_gan.models.training.checkpoints import InMemoryCheckpointStore
+from emotion_gan.pipelines.generate_synthetic.nodes import judge_faces
 from emotion_gan.pipelines.train_cyclegan_per_class.nodes import (
     select_domain_faces,
     train_cyclegan_for_target_class,
@@ -62,14 +62,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with ``override`` merged in, nested dicts key by key."""
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+    """``base`` with ``override`` merged in key by key (as Kedro merges env parameters)."""
+    return OmegaConf.to_container(OmegaConf.merge(base, override))
 
 
 class JudgingStore(InMemoryCheckpointStore):
@@ -105,9 +99,7 @@ def make_evaluator(cyclegan, target, train_sample, judge, validation, inference,
     label, reference = label_of(target), label_of(reference_class)
 
     def judged(images: np.ndarray) -> Judged:
-        return Judged(
-            penultimate_features(judge, images, **inference), predict(judge, images, **inference)
-        )
+        return judge_faces(judge, images, inference)
 
     source_judged, floor_judged = judged(sources), judged(real_train)
     validation_judged = judged(validation.images[validation.labels == label])

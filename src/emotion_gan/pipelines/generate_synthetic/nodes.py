@@ -95,8 +95,9 @@ def build_augmented_train_sample(train_sample: ImageSet, *generated: ImageSet) -
     )
 
 
-def _judged(judge: nn.Module, images: np.ndarray, inference: dict[str, Any]) -> Judged:
-    """The judge's penultimate features and labels of ``images`` (one pass each)."""
+def judge_faces(judge: nn.Module, images: np.ndarray, inference: dict[str, Any]) -> Judged:
+    """The judge's penultimate features and labels of ``images`` (one pass each; also used by
+    ``bench/cyclegan_quality.py``, so the search and the pipeline judge faces the same way)."""
     return Judged(
         penultimate_features(judge, images, **inference), predict(judge, images, **inference)
     )
@@ -144,10 +145,10 @@ def measure_generation_quality(
         entry["judged"] = judged_quality(
             target=label,
             reference=reference,
-            generated=_judged(judge, images.images, judge_inference),
-            source=_judged(judge, sources[first_uses], judge_inference),
-            real_train_target=_judged(judge, real, judge_inference),
-            real_test_target=_judged(
+            generated=judge_faces(judge, images.images, judge_inference),
+            source=judge_faces(judge, sources[first_uses], judge_inference),
+            real_train_target=judge_faces(judge, real, judge_inference),
+            real_test_target=judge_faces(
                 judge, test_full.images[test_full.labels == label], judge_inference
             ),
             max_faces=quality["max_images"],
