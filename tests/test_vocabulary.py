@@ -39,7 +39,8 @@ def test_variants_are_unique_and_each_has_a_family_and_a_report_name():
     assert set(DISPLAY_NAMES) == set(ALL_VARIANTS)
     assert family_members(GAN_AUGMENTATION) == ("plus_disgust", "plus_sad", "plus_all", "dag")
     assert family_members(CHEAP_ALTERNATIVES) == (
-        "class_weighted", "oversampled", "flip_crop", "smote",
+        "class_weighted", "deferred_reweighting", "logit_adjusted", "oversampled",
+        "flip_crop", "smote",
     )  # fmt: skip
 
 

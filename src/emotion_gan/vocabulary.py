@@ -67,6 +67,8 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("plus_sad", "+sad", GAN_AUGMENTATION),
     Variant("plus_all", "+all six", GAN_AUGMENTATION),
     Variant("class_weighted", "class-weighted loss", CHEAP_ALTERNATIVES),
+    Variant("deferred_reweighting", "deferred re-weighting", CHEAP_ALTERNATIVES),
+    Variant("logit_adjusted", "logit-adjusted loss", CHEAP_ALTERNATIVES),
     Variant("oversampled", "oversampled", CHEAP_ALTERNATIVES),
     Variant("flip_crop", "flip + crop", CHEAP_ALTERNATIVES),
     Variant("smote", "SMOTE", CHEAP_ALTERNATIVES),

@@ -41,7 +41,8 @@ def test_full_pipeline_produces_metrics_tables_and_report(kedro_project, run_ked
     metrics = json.loads(latest("metrics.json").read_text())
     assert {"settings", "variants", "label_fidelity", "verdict"} <= set(metrics)
     assert {"baseline", "plus_disgust", "plus_sad", "plus_all", "dag", "class_weighted",
-            "oversampled", "flip_crop", "smote"} <= set(metrics["variants"])  # fmt: skip
+            "deferred_reweighting", "logit_adjusted", "oversampled", "flip_crop",
+            "smote"} <= set(metrics["variants"])  # fmt: skip
     for table in ("table1.csv", "table1.md", "table2.csv", "table2.md", "report.md"):
         assert latest(table).stat().st_size > 0, table
     report = latest("report.md").read_text()

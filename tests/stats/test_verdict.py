@@ -72,7 +72,8 @@ def test_family_leaders_take_the_best_present_member_first_on_ties() -> None:
 def test_families_come_from_the_vocabulary() -> None:
     assert family_members(GAN_AUGMENTATION) == ("plus_disgust", "plus_sad", "plus_all", "dag")
     assert family_members(CHEAP_ALTERNATIVES) == (
-        "class_weighted", "oversampled", "flip_crop", "smote",
+        "class_weighted", "deferred_reweighting", "logit_adjusted", "oversampled",
+        "flip_crop", "smote",
     )  # fmt: skip
 
 

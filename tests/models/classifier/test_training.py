@@ -13,6 +13,7 @@ from emotion_gan.models.classifier import (
     TrainingSettings,
     balanced_class_weights,
     build_classifier,
+    log_prior,
     train_classifier,
     train_dag,
     train_seeds,
@@ -166,3 +167,60 @@ def test_a_diverging_classifier_is_stopped_before_it_is_saved(make_imageset) -> 
     with pytest.raises(NonFiniteLossError, match=r"diverged .*learning_rate"):
         train_classifier(build_classifier(0, conv_channels=[4, 8], fc_width=16), faces.images,
                          faces.labels, settings, seed=0, run_name="baseline")  # fmt: skip
+
+
+# On blank images the CNN can only learn a constant output, so the optimum of each loss is
+# known in closed form: plain cross-entropy predicts the class prior π, the class-weighted
+# and the logit-adjusted (τ = 1) losses predict uniformly. Logits differ by exactly τ·log π.
+BLANK_COUNTS = (40, 4, 20, 80, 30, 16, 10)
+CONVERGE = {"steps": 400, "learning_rate": 0.02, "adam_betas": (0.9, 0.999), "log_every": 100,
+            "device": "cpu", "precision": "fp32", "batch_size": 64}
+
+
+def _constant_logits(**options: object) -> np.ndarray:
+    labels = np.repeat(np.arange(7), BLANK_COUNTS)
+    images = np.zeros((len(labels), 48, 48), np.uint8)
+    model = build_classifier(seed=0, conv_channels=[4, 8], fc_width=8)
+    train_classifier(model, images, labels, TrainingSettings(**CONVERGE, **options), seed=0)
+    with torch.no_grad():
+        logits = model(torch.zeros(1, 1, 48, 48))[0].double().numpy()
+    return logits - logits.mean()
+
+
+def test_log_prior_is_finite_for_an_absent_class() -> None:
+    prior = log_prior(np.array([0, 0, 1, 1]))
+    np.testing.assert_allclose(prior[:2], np.log(0.5))
+    assert np.isfinite(prior).all() and (prior[2:] < prior[:2].min()).all()
+
+
+def test_logit_adjusted_loss_shifts_the_decision_by_exactly_tau_log_prior() -> None:
+    centred_log_prior = np.log(np.array(BLANK_COUNTS) / sum(BLANK_COUNTS))
+    centred_log_prior -= centred_log_prior.mean()
+    plain = _constant_logits()
+    np.testing.assert_allclose(plain, centred_log_prior, atol=0.1)  # predicts the prior
+    for tau in (0.5, 1.0):
+        adjusted = _constant_logits(logit_adjustment=tau)
+        np.testing.assert_allclose(plain - adjusted, tau * centred_log_prior, atol=0.1)
+    # τ = 1 (balanced softmax): every class equally likely on an uninformative face
+    assert np.ptp(_constant_logits(logit_adjustment=1.0)) < 0.15
+
+
+def test_deferred_reweighting_switches_the_weights_on_late() -> None:
+    settings = TrainingSettings(steps=10, class_weighted=True, reweight_from=0.8)
+    assert [settings.weighted_at(step) for step in range(1, 11)] == [False] * 8 + [True] * 2
+    assert TrainingSettings(steps=10, class_weighted=True).weighted_at(1)
+    assert not TrainingSettings(steps=10, reweight_from=0.5).weighted_at(10)
+    # the late, weighted phase re-balances the decision: uniform on the blank task, as
+    # class weights throughout would give, while the plain loss would predict the prior
+    deferred = _constant_logits(class_weighted=True, reweight_from=0.5)
+    assert np.ptp(deferred) < 0.15 < np.ptp(_constant_logits())
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"reweight_from": 1.0}, "reweight_from must lie in"),
+     ({"logit_adjustment": -1.0}, "logit_adjustment")],
+)
+def test_rebalancing_settings_are_range_checked(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        TrainingSettings(steps=1, **options)

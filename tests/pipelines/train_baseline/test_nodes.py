@@ -83,6 +83,32 @@ def test_training_settings_map_rebalancing_to_loop_switches():
         training_settings(shared, {"rebalancing": "undersampled"})
 
 
+def test_training_settings_for_the_long_tail_losses():
+    shared = {"training": {"steps": 10}}
+    drw = training_settings(shared, {"rebalancing": "deferred_reweighting", "reweight_from": 0.8})
+    assert (drw.class_weighted, drw.reweight_from, drw.logit_adjustment) == (True, 0.8, 0.0)
+    la = training_settings(shared, {"rebalancing": "logit_adjusted", "tau": 1.0})
+    assert (la.class_weighted, la.logit_adjustment) == (False, 1.0)
+    # a recipe-level flip_crop augments every variant; the variant's own switch still works
+    recipe = {"training": {"steps": 10, "flip_crop": True}}
+    assert training_settings(recipe, {}).flip_crop
+    assert recipe["training"]["flip_crop"] is True  # the shared parameters are not mutated
+
+
+@pytest.mark.parametrize(
+    ("variant", "message"),
+    [
+        ({"rebalancing": "deferred_reweighting"}, "`reweight_from` belongs with"),
+        ({"rebalancing": "logit_adjusted"}, "`tau` belongs with"),
+        ({"rebalancing": "class_weighted", "tau": 1.0}, "has rebalancing 'class_weighted' and sets"),
+        ({"rebalancing": "none", "flipcrop": True}, r"unknown variant keys \['flipcrop'\]"),
+    ],
+)
+def test_training_settings_refuse_settings_that_would_do_nothing(variant, message):
+    with pytest.raises(ValueError, match=message):
+        training_settings({"training": {"steps": 10}}, variant)
+
+
 def test_train_classifiers_one_model_per_seed_and_a_summary(sample):
     variant = {"generated_classes": [], "rebalancing": "smote", "flip_crop": False}
     models, summary = train_classifiers(sample, TINY_CLASSIFIER, variant, {"k_neighbors": 5})

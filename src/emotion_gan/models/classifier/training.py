@@ -50,6 +50,14 @@ class TrainingSettings:
         learning_rate: Adam learning rate, constant (paper: 1e-3).
         adam_betas: Adam (β1, β2) (paper: β1 = 0.5).
         class_weighted: weight the cross-entropy by n / (K · count_c) ("balanced" weights).
+        reweight_from: share of ``steps`` trained *unweighted* before the class weights start
+            (``class_weighted`` only): 0 = weighted throughout; 0.8 = deferred re-weighting
+            (Cao et al. 2019, DRW: the features learn from the plain loss, the last 20 % of
+            the steps re-balance the decision).
+        logit_adjustment: τ of the logit-adjusted loss (Menon et al. 2021): the loss sees
+            ``logits + τ · log π`` (π = training class prior), the model predicts with plain
+            logits, so rare classes get a margin of τ · log(π_max / π_c). τ = 1 is balanced
+            softmax (Ren et al. 2020); 0 = plain cross-entropy.
         balanced_sampling: draw every class equally often (random oversampling of minorities).
         flip_crop: random horizontal flip + random 48×48 crop of a reflect-padded image.
         crop_padding: pixels of reflect padding for the random crop.
@@ -70,6 +78,8 @@ class TrainingSettings:
     learning_rate: float = 1e-3
     adam_betas: tuple[float, float] = (0.5, 0.999)
     class_weighted: bool = False
+    reweight_from: float = 0.0
+    logit_adjustment: float = 0.0
     balanced_sampling: bool = False
     flip_crop: bool = False
     crop_padding: int = 4
@@ -84,9 +94,14 @@ class TrainingSettings:
     def __post_init__(self) -> None:
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
-        for name in ("warmup_fraction", "label_smoothing"):
+        for name in ("warmup_fraction", "label_smoothing", "reweight_from"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must lie in [0, 1), got {getattr(self, name)!r}")
+        if not 0.0 <= self.logit_adjustment <= 2.0:
+            raise ValueError(
+                f"logit_adjustment (τ) must lie in [0, 2] (1 = balanced softmax), got "
+                f"{self.logit_adjustment!r}"
+            )
         if self.weight_decay < 0:
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if self.steps < 0 or self.batch_size < 1 or self.log_every < 1:
@@ -97,6 +112,10 @@ class TrainingSettings:
         if self.precision not in ("bf16", "fp32"):
             raise ValueError(f"precision must be 'bf16' or 'fp32', got {self.precision!r}")
         object.__setattr__(self, "adam_betas", tuple(float(b) for b in self.adam_betas))
+
+    def weighted_at(self, step: int) -> bool:
+        """Whether the class weights apply at 1-based ``step`` (deferred re-weighting)."""
+        return self.class_weighted and step > round(self.reweight_from * self.steps)
 
     def lr_factor(self, step: int) -> float:
         """Multiplier of ``learning_rate`` at 1-based ``step`` (1.0 throughout for "constant")."""
@@ -136,6 +155,13 @@ def balanced_class_weights(labels: np.ndarray, num_classes: int = NUM_CLASSES) -
     weights = np.zeros(num_classes)
     weights[present] = len(labels) / (present.sum() * counts[present])
     return weights
+
+
+def log_prior(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
+    """log π_c of the training labels; absent classes get log(1 / (2n)), finite and below any
+    present class, so an offset built from it never turns into NaN."""
+    counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
+    return np.log(np.where(counts > 0, counts, 0.5) / len(labels))
 
 
 class _BatchSampler:
@@ -205,12 +231,13 @@ def train_classifier(
     model.to(device=device, memory_format=torch.channels_last).train()
     data = torch.as_tensor(images, dtype=torch.uint8, device=device).unsqueeze(1)
     targets = torch.as_tensor(labels, device=device)
-    class_weight = (
-        torch.as_tensor(balanced_class_weights(labels), dtype=torch.float32, device=device)
-        if settings.class_weighted
-        else None
+    class_weight = torch.as_tensor(
+        balanced_class_weights(labels), dtype=torch.float32, device=device
     )
-    step = _ClassifierStep(model, settings, device, class_weight)
+    logit_offset = torch.as_tensor(
+        settings.logit_adjustment * log_prior(labels), dtype=torch.float32, device=device
+    )
+    step = _ClassifierStep(model, settings, device, class_weight, logit_offset)
     sampler = _BatchSampler(labels, settings.batch_size, settings.balanced_sampling, generator)
     window_loss = torch.zeros((), device=device)
     window_start = 1
@@ -219,7 +246,9 @@ def train_classifier(
         batch = data[idx].float()
         if settings.flip_crop:
             batch = flip_crop(batch, settings.crop_padding, generator)
-        window_loss += step(batch, targets[idx], settings.lr_factor(index))
+        window_loss += step(
+            batch, targets[idx], settings.lr_factor(index), settings.weighted_at(index)
+        )
         if index % settings.log_every == 0 or index == settings.steps:
             mean_loss = float(window_loss) / (index - window_start + 1)
             if not np.isfinite(mean_loss) or mean_loss > DIVERGED_LOSS:
@@ -239,17 +268,20 @@ def train_classifier(
 
 
 class _ClassifierStep:
-    """One Adam step on a batch: forward under the precision policy, weighted cross-entropy."""
+    """One Adam step on a batch: forward under the precision policy, then the cross-entropy of
+    the (logit-adjusted) logits, class-weighted when the step asks for it."""
 
     def __init__(
         self,
         model: EmotionCNN,
         settings: TrainingSettings,
         device: torch.device,
-        class_weight: Tensor | None,
+        class_weight: Tensor,
+        logit_offset: Tensor,
     ) -> None:
         self.model = model
         self.class_weight = class_weight
+        self.logit_offset = logit_offset
         self.settings = settings
         self.precision = precision_of(device, settings.precision)
         self.scaler = self.precision.grad_scaler()
@@ -261,7 +293,9 @@ class _ClassifierStep:
             weight_decay=settings.weight_decay,
         )
 
-    def __call__(self, batch: Tensor, targets: Tensor, lr_factor: float = 1.0) -> Tensor:
+    def __call__(
+        self, batch: Tensor, targets: Tensor, lr_factor: float = 1.0, weighted: bool = False
+    ) -> Tensor:
         """Update the weights on ``batch`` at ``lr_factor`` × the base rate; return the loss."""
         if self.settings.schedule != "constant":
             for group in self.optimiser.param_groups:
@@ -270,9 +304,9 @@ class _ClassifierStep:
         with self.precision.autocast():
             logits = self.model(batch)
         loss = F.cross_entropy(
-            logits.float(),
+            logits.float() + self.logit_offset,
             targets,
-            weight=self.class_weight,
+            weight=self.class_weight if weighted else None,
             label_smoothing=self.settings.label_smoothing,
         )
         self.optimiser.zero_grad(set_to_none=True)

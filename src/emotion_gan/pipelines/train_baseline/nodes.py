@@ -2,7 +2,7 @@
 
 A variant says which generated classes join the real 20 % sample (the paper's +disgust / +sad /
 all six) and which cheap alternative to GAN augmentation it uses instead (class-weighted loss,
-random oversampling, flip + crop, SMOTE). Everything else — architecture, optimiser, steps,
+deferred re-weighting, logit-adjusted loss, random oversampling, flip + crop, SMOTE). Everything else — architecture, optimiser, steps,
 seeds — is shared, so differences between variants are due to the data treatment alone.
 """
 
@@ -22,7 +22,18 @@ from emotion_gan.models.classifier import (
 )
 from emotion_gan.vocabulary import EMOTIONS, IMAGE_SIZE
 
-REBALANCING = ("none", "class_weighted", "oversampled", "smote")
+REBALANCING = (
+    "none",
+    "class_weighted",
+    "deferred_reweighting",
+    "logit_adjusted",
+    "oversampled",
+    "smote",
+)
+#: Keys a ``variants.<name>`` block may hold; anything else is a typo that would be ignored.
+VARIANT_KEYS = ("generated_classes", "rebalancing", "flip_crop", "reweight_from", "tau")
+#: Variant settings that exist for one rebalancing only.
+_SETTING_OWNERS = {"reweight_from": "deferred_reweighting", "tau": "logit_adjusted"}
 
 
 def select_training_set(
@@ -66,15 +77,35 @@ def smote_resample(images: ImageSet, seed: int, k_neighbors: int) -> ImageSet:
 
 
 def training_settings(classifier: dict[str, Any], variant: dict[str, Any]) -> TrainingSettings:
-    """Shared training parameters + the variant's loss/sampling/augmentation switches."""
+    """Shared training parameters + the variant's loss/sampling/augmentation switches.
+
+    ``classifier.training.flip_crop`` (a CPU recipe may augment every variant) or the
+    variant's own ``flip_crop`` turns augmentation on. ``deferred_reweighting`` needs
+    ``reweight_from`` (share of steps before the class weights start), ``logit_adjusted``
+    needs ``tau``; each is refused on any other rebalancing, so a setting never silently
+    does nothing.
+    """
+    unknown = sorted(set(variant) - set(VARIANT_KEYS))
+    if unknown:
+        raise ValueError(f"unknown variant keys {unknown}; a variant may set {VARIANT_KEYS}")
     rebalancing = variant.get("rebalancing", "none")
     if rebalancing not in REBALANCING:
         raise ValueError(f"rebalancing must be one of {REBALANCING}; got {rebalancing!r}")
+    for key, owner in _SETTING_OWNERS.items():
+        if (key in variant) != (rebalancing == owner):
+            raise ValueError(
+                f"`{key}` belongs with rebalancing {owner!r} (and it needs it); this variant "
+                f"has rebalancing {rebalancing!r} and {'sets' if key in variant else 'lacks'} it"
+            )
+    training = dict(classifier["training"])
+    augment = bool(training.pop("flip_crop", False)) or bool(variant.get("flip_crop", False))
     return TrainingSettings(
-        **classifier["training"],
-        class_weighted=rebalancing == "class_weighted",
+        **training,
+        class_weighted=rebalancing in ("class_weighted", "deferred_reweighting"),
+        reweight_from=float(variant.get("reweight_from", 0.0)),
+        logit_adjustment=float(variant.get("tau", 0.0)),
         balanced_sampling=rebalancing == "oversampled",
-        flip_crop=bool(variant.get("flip_crop", False)),
+        flip_crop=augment,
     )
 
 
