@@ -61,10 +61,10 @@ def _latest(root: Path, name: str) -> Any:
 def _split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Stratified (train, validation) indices: ``fraction`` of every class held out."""
     rng = np.random.default_rng(seed)
-    held = [
-        rng.permutation(np.flatnonzero(labels == c))[: max(1, round(fraction * (labels == c).sum()))]
-        for c in np.unique(labels)
-    ]
+    held = []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        held.append(members[: max(1, round(fraction * len(members)))])
     validation = np.sort(np.concatenate(held))
     return np.setdiff1d(np.arange(len(labels)), validation), validation
 

@@ -100,7 +100,7 @@ def test_training_settings_for_the_long_tail_losses():
     [
         ({"rebalancing": "deferred_reweighting"}, "`reweight_from` belongs with"),
         ({"rebalancing": "logit_adjusted"}, "`tau` belongs with"),
-        ({"rebalancing": "class_weighted", "tau": 1.0}, "has rebalancing 'class_weighted' and sets"),
+        ({"rebalancing": "class_weighted", "tau": 1.0}, "'class_weighted' and sets it"),
         ({"rebalancing": "none", "flipcrop": True}, r"unknown variant keys \['flipcrop'\]"),
     ],
 )
