@@ -3,7 +3,8 @@
 A variant says which generated classes join the real 20 % sample (the paper's +disgust / +sad /
 all six) and which cheap alternative to GAN augmentation it uses instead (class-weighted loss,
 deferred re-weighting, logit-adjusted loss, random oversampling, flip + crop, SMOTE).
-Everything else — architecture, optimiser, steps, seeds — is shared, so differences between variants are due to the data treatment alone.
+Everything else — architecture, optimiser, steps, seeds — is shared, so differences between
+variants are due to the data treatment alone.
 """
 
 from __future__ import annotations
