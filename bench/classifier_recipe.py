@@ -41,15 +41,30 @@ COSINE = {"schedule": "warmup_cosine", "adam_betas": (0.9, 0.999), "weight_decay
 #: the budget a 33-model run (11 variants × 3 seeds) can afford.
 RECIPES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "table3_paper": (TABLE_3, {**PAPER, "steps": 1000, "batch_size": 32, "flip_crop": True}),
-    "table3_cosine": (TABLE_3, {**COSINE, "steps": 1000, "batch_size": 32,
-                                "learning_rate": 2e-3, "flip_crop": True}),
+    "table3_cosine": (
+        TABLE_3,
+        {**COSINE, "steps": 1000, "batch_size": 32, "learning_rate": 2e-3, "flip_crop": True},
+    ),
     "half_paper": (HALF, {**PAPER, "steps": 1500, "batch_size": 64, "flip_crop": True}),
-    "half_cosine": (HALF, {**COSINE, "steps": 1500, "batch_size": 64, "learning_rate": 3e-3,
-                           "flip_crop": True}),
-    "half_cosine_noaug": (HALF, {**COSINE, "steps": 1500, "batch_size": 64,
-                                 "learning_rate": 3e-3, "flip_crop": False}),
-    "half_cosine_ls": (HALF, {**COSINE, "steps": 1500, "batch_size": 64, "learning_rate": 3e-3,
-                              "flip_crop": True, "label_smoothing": 0.1}),
+    "half_cosine": (
+        HALF,
+        {**COSINE, "steps": 1500, "batch_size": 64, "learning_rate": 3e-3, "flip_crop": True},
+    ),
+    "half_cosine_noaug": (
+        HALF,
+        {**COSINE, "steps": 1500, "batch_size": 64, "learning_rate": 3e-3, "flip_crop": False},
+    ),
+    "half_cosine_ls": (
+        HALF,
+        {
+            **COSINE,
+            "steps": 1500,
+            "batch_size": 64,
+            "learning_rate": 3e-3,
+            "flip_crop": True,
+            "label_smoothing": 0.1,
+        },
+    ),
 }
 
 
@@ -92,8 +107,10 @@ def main() -> None:
     private = test.split == "private_test"
     out = Path("docs/classifier_recipe") / f"{args.env}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
-    print(f"{len(fit)} training / {len(val)} validation faces; torch threads "
-          f"{torch.get_num_threads()}")
+    print(
+        f"{len(fit)} training / {len(val)} validation faces; torch threads "
+        f"{torch.get_num_threads()}"
+    )
     for name in args.only:
         for seed in args.seeds:
             architecture, recipe = RECIPES[name]
@@ -103,7 +120,10 @@ def main() -> None:
             train_classifier(model, sample.images[fit], sample.labels[fit], settings, seed=seed)
             seconds = time.perf_counter() - start
             row = {
-                "recipe": name, "seed": seed, "architecture": architecture, "settings": recipe,
+                "recipe": name,
+                "seed": seed,
+                "architecture": architecture,
+                "settings": recipe,
                 "train_seconds": round(seconds, 1),
                 "validation": _scores(model, sample.images[val], sample.labels[val]),
                 "private_test": _scores(model, test.images[private], test.labels[private]),
@@ -112,9 +132,12 @@ def main() -> None:
             with out.open("a") as handle:
                 handle.write(json.dumps(row) + "\n")
             v, p = row["validation"], row["private_test"]
-            print(f"{name:18s} seed {seed}: {seconds:6.1f} s  validation top-1 {v['top1']:.3f} "
-                  f"F1 {v['macro_f1']:.3f} | PrivateTest top-1 {p['top1']:.3f} "
-                  f"F1 {p['macro_f1']:.3f}", flush=True)
+            print(
+                f"{name:18s} seed {seed}: {seconds:6.1f} s  validation top-1 {v['top1']:.3f} "
+                f"F1 {v['macro_f1']:.3f} | PrivateTest top-1 {p['top1']:.3f} "
+                f"F1 {p['macro_f1']:.3f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -173,8 +173,15 @@ def test_a_diverging_classifier_is_stopped_before_it_is_saved(make_imageset) -> 
 # known in closed form: plain cross-entropy predicts the class prior π, the class-weighted
 # and the logit-adjusted (τ = 1) losses predict uniformly. Logits differ by exactly τ·log π.
 BLANK_COUNTS = (40, 4, 20, 80, 30, 16, 10)
-CONVERGE = {"steps": 400, "learning_rate": 0.02, "adam_betas": (0.9, 0.999), "log_every": 100,
-            "device": "cpu", "precision": "fp32", "batch_size": 64}
+CONVERGE = {
+    "steps": 400,
+    "learning_rate": 0.02,
+    "adam_betas": (0.9, 0.999),
+    "log_every": 100,
+    "device": "cpu",
+    "precision": "fp32",
+    "batch_size": 64,
+}
 
 
 def _constant_logits(**options: object) -> np.ndarray:
@@ -218,8 +225,10 @@ def test_deferred_reweighting_switches_the_weights_on_late() -> None:
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"reweight_from": 1.0}, "reweight_from must lie in"),
-     ({"logit_adjustment": -1.0}, "logit_adjustment")],
+    [
+        ({"reweight_from": 1.0}, "reweight_from must lie in"),
+        ({"logit_adjustment": -1.0}, "logit_adjustment"),
+    ],
 )
 def test_rebalancing_settings_are_range_checked(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
