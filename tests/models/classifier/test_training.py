@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import numpy as np
@@ -172,18 +173,19 @@ def test_a_diverging_classifier_is_stopped_before_it_is_saved(make_imageset) -> 
 # On blank images the CNN can only learn a constant output, so the optimum of each loss is
 # known in closed form: plain cross-entropy predicts the class prior π, the class-weighted
 # and the logit-adjusted (τ = 1) losses predict uniformly. Logits differ by exactly τ·log π.
-BLANK_COUNTS = (40, 4, 20, 80, 30, 16, 10)
-CONVERGE = {
-    "steps": 400,
-    "learning_rate": 0.02,
+BLANK_COUNTS = (20, 2, 10, 40, 15, 8, 5)
+CONVERGE = {  # full batch: the exact gradient, so 100 steps reach the optimum closely
+    "steps": 100,
+    "learning_rate": 0.1,
     "adam_betas": (0.9, 0.999),
-    "log_every": 100,
+    "log_every": 50,
     "device": "cpu",
     "precision": "fp32",
-    "batch_size": 64,
+    "batch_size": sum(BLANK_COUNTS),
 }
 
 
+@functools.cache
 def _constant_logits(**options: object) -> np.ndarray:
     labels = np.repeat(np.arange(7), BLANK_COUNTS)
     images = np.zeros((len(labels), 48, 48), np.uint8)
@@ -204,12 +206,12 @@ def test_logit_adjusted_loss_shifts_the_decision_by_exactly_tau_log_prior() -> N
     centred_log_prior = np.log(np.array(BLANK_COUNTS) / sum(BLANK_COUNTS))
     centred_log_prior -= centred_log_prior.mean()
     plain = _constant_logits()
-    np.testing.assert_allclose(plain, centred_log_prior, atol=0.1)  # predicts the prior
+    np.testing.assert_allclose(plain, centred_log_prior, atol=0.05)  # predicts the prior
     for tau in (0.5, 1.0):
         adjusted = _constant_logits(logit_adjustment=tau)
-        np.testing.assert_allclose(plain - adjusted, tau * centred_log_prior, atol=0.1)
+        np.testing.assert_allclose(plain - adjusted, tau * centred_log_prior, atol=0.05)
     # τ = 1 (balanced softmax): every class equally likely on an uninformative face
-    assert np.ptp(_constant_logits(logit_adjustment=1.0)) < 0.15
+    assert np.ptp(_constant_logits(logit_adjustment=1.0)) < 0.1
 
 
 def test_deferred_reweighting_switches_the_weights_on_late() -> None:
@@ -220,7 +222,8 @@ def test_deferred_reweighting_switches_the_weights_on_late() -> None:
     # the late, weighted phase re-balances the decision: uniform on the blank task, as
     # class weights throughout would give, while the plain loss would predict the prior
     deferred = _constant_logits(class_weighted=True, reweight_from=0.5)
-    assert np.ptp(deferred) < 0.15 < np.ptp(_constant_logits())
+    assert np.ptp(deferred) < 0.3
+    assert np.ptp(_constant_logits()) > 2.5  # the log-prior spans log(20 / 1) = 3.0
 
 
 @pytest.mark.parametrize(
