@@ -22,7 +22,7 @@ def parameters(env: str) -> dict:
     return loader["parameters"]
 
 
-@pytest.mark.parametrize("env", ["local", "fer2013"])
+@pytest.mark.parametrize("env", ["local", "fer2013", "fer2013_cpu"])
 def test_shipped_envs_match_the_namespaces(env: str) -> None:
     assert namespace_parameter_problems(parameters(env)) == []
 

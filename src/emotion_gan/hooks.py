@@ -1,5 +1,9 @@
-"""Project hooks: every name in the parameters must be one the pipelines know.
+"""Project hooks: parameters that name what the pipelines build, and failed runs rolled back.
 
+:class:`FailedRunRollback`: a run that fails withdraws every version it saved, so "latest" is
+always the output of a run that finished (see :mod:`emotion_gan.datasets.versions`).
+
+:class:`NamespaceParametersCheck`: every name in the parameters must be one the pipelines know.
 Kedro builds pipelines before it reads parameters, so the namespaces (one per target class,
 one per classifier variant) are fixed in :mod:`emotion_gan.vocabulary` while their settings
 live in ``conf/*/parameters_*``. Without a check, a new ``variants:`` entry, another
@@ -10,11 +14,15 @@ when the catalog is created, before anything trains.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
+from kedro.io import CatalogProtocol
+from kedro.pipeline import Pipeline
 
+from emotion_gan.datasets.versions import withdraw_version
 from emotion_gan.vocabulary import (
     ALL_VARIANTS,
     EMOTIONS,
@@ -26,6 +34,7 @@ from emotion_gan.vocabulary import (
 )
 
 _VOCABULARY = "emotion_gan/vocabulary.py"
+logger = logging.getLogger(__name__)
 
 
 def namespace_parameter_problems(parameters: dict[str, Any]) -> list[str]:
@@ -155,3 +164,41 @@ class NamespaceParametersCheck:
         problems = namespace_parameter_problems(parameters.get("parameters", parameters))
         if problems:
             raise ValueError("parameters do not match the pipelines:\n- " + "\n- ".join(problems))
+
+
+class FailedRunRollback:
+    """Withdraws every version a failed run saved: "latest" is always from a finished run.
+
+    Kedro's save version of a run is its run id, so the versions to withdraw are the folders
+    named exactly ``run_params["run_id"]`` of the run's datasets; earlier versions are never
+    touched. Covers any exception a node raises (bad parameter, divergence, corrupt input).
+    A process killed outright (SIGKILL, power loss) runs no hook: its finished nodes' versions
+    stay, and ``kedro run --load-versions`` still selects exact versions.
+    """
+
+    @hook_impl
+    def on_pipeline_error(
+        self,
+        error: Exception,
+        run_params: dict[str, Any],
+        pipeline: Pipeline,
+        catalog: CatalogProtocol,
+    ) -> None:
+        run_id = run_params["run_id"]
+        withdrawn = []
+        for name in sorted(pipeline.datasets()):
+            if name.startswith("params:") or name == "parameters":
+                continue
+            path = withdraw_version(catalog[name], run_id)
+            if path is not None:
+                withdrawn.append(path)
+        if withdrawn:
+            logger.warning(
+                "run %s failed (%s: %s); withdrew the %d versions it had saved, so the "
+                "previous versions stay latest:\n  %s",
+                run_id,
+                type(error).__name__,
+                error,
+                len(withdrawn),
+                "\n  ".join(withdrawn),
+            )

@@ -11,7 +11,8 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft"},
 }
 
-from emotion_gan.hooks import NamespaceParametersCheck  # noqa: E402
+from emotion_gan.hooks import FailedRunRollback, NamespaceParametersCheck  # noqa: E402
 
-# Parameters must name exactly the namespaces the pipelines build (clear error, before training).
-HOOKS = (NamespaceParametersCheck(),)
+# Parameters must name exactly the namespaces the pipelines build (clear error, before
+# training); a run that fails withdraws the versions it saved (latest = a finished run).
+HOOKS = (NamespaceParametersCheck(), FailedRunRollback())

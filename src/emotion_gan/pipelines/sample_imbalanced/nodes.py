@@ -35,7 +35,15 @@ def sample_training_classes(
     for label, name in enumerate(EMOTIONS):
         fraction = train_fraction_per_class.get(name, train_fraction)
         if not 0.0 < fraction <= 1.0:
-            raise ValueError(f"training fraction for {name!r} must be in (0, 1]; got {fraction}")
+            key = (
+                f"train_fraction_per_class.{name}"
+                if name in train_fraction_per_class
+                else ("train_fraction")
+            )
+            raise ValueError(
+                f"sample_imbalanced.{key} must be in (0, 1] (the share of {name!r} training "
+                f"images kept); got {fraction!r}"
+            )
         members = np.flatnonzero(train.labels == label)
         if len(members) == 0:
             raise ValueError(

@@ -1,0 +1,41 @@
+"""Run-level reliability through the real KedroSession: a failed run leaves no "latest" behind."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import synthetic_source
+
+
+def _versions(project: Path) -> set[str]:
+    """Every ``data/<layer>/<dataset>/<version>`` folder of the project, relative."""
+    return {str(p.relative_to(project)) for p in (project / "data").glob("*/*/*") if p.is_dir()}
+
+
+def test_a_run_that_fails_midway_withdraws_every_version_it_saved(kedro_project, run_kedro, caplog):
+    project = kedro_project(synthetic_source(total=300, seed=2))
+    run_kedro(project, ["ingest", "sample_imbalanced"])
+    finished = _versions(project)
+    assert any("faces.npz" in v for v in finished) and any("test_full" in v for v in finished)
+
+    # ingest succeeds and saves `faces`; sample_imbalanced then fails on the parameter
+    (project / "conf" / "local" / "parameters.yml").write_text(
+        "sample_imbalanced:\n  train_fraction: 1.5\n"
+    )
+    hooks_logger = logging.getLogger("emotion_gan.hooks")  # Kedro's logging config may not
+    hooks_logger.addHandler(caplog.handler)  # propagate to the root logger caplog watches
+    try:
+        with pytest.raises(ValueError, match=r"sample_imbalanced\.train_fraction must be in"):
+            run_kedro(project, ["ingest", "sample_imbalanced"])
+    finally:
+        hooks_logger.removeHandler(caplog.handler)
+    withdrawn = [r.getMessage() for r in caplog.records if "withdrew" in r.getMessage()]
+    assert withdrawn and "02_intermediate/faces.npz" in withdrawn[0]  # it had saved, then failed
+    assert _versions(project) == finished  # only the finished run's versions remain
+
+    # the next run still loads the finished run's data as latest and completes
+    (project / "conf" / "local" / "parameters.yml").write_text("")
+    run_kedro(project, ["sample_imbalanced"])
