@@ -59,3 +59,23 @@ def test_checkpoints_respect_the_umask(tmp_path):
         assert path.stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(old)
+
+
+def test_a_truncated_checkpoint_names_its_path_and_the_way_out(tmp_path) -> None:
+    store = DirectoryCheckpointStore(tmp_path / "run", keep=2)
+    store.save(5, {"w": torch.zeros(3)})
+    path = tmp_path / "run" / "step_00000005.pt"
+    path.write_bytes(path.read_bytes()[:20])
+    with pytest.raises(DatasetError, match=r"step_00000005\.pt.*cyclegan\.resume=false"):
+        store.latest()
+
+
+def test_temporary_files_of_a_killed_run_are_cleaned_on_the_next_save(tmp_path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    stale, fresh = run / "tmpabc.tmp", run / "tmpdef.tmp"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"being written by a concurrent run")
+    os.utime(stale, (1, 1))  # written long ago
+    DirectoryCheckpointStore(run, keep=2).save(1, {"w": torch.zeros(1)})
+    assert not stale.exists() and fresh.exists()

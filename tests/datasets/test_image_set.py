@@ -88,3 +88,32 @@ def test_saved_versions_respect_the_umask_like_other_kedro_outputs(tmp_path, mak
         assert (tmp_path / "other.npz").stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)
+
+
+def test_a_zero_byte_version_names_its_path(tmp_path):
+    path = tmp_path / "empty.npz"
+    path.write_bytes(b"")
+    with pytest.raises(DatasetError, match=r"empty\.npz.*corrupt"):
+        ImageSetDataset(filepath=str(path)).load()
+
+
+def test_a_missing_load_version_lists_the_versions_that_exist(tmp_path, make_imageset):
+    path = str(tmp_path / "sample.npz")
+    ImageSetDataset(filepath=path, version=Version(None, "2026-01-01T00.00.00.000Z")).save(
+        make_imageset()
+    )
+    wanted = ImageSetDataset(filepath=path, version=Version("2026-02-30T00.00.00.000Z", None))
+    with pytest.raises(DatasetError, match=r"does not exist.*that do: 2026-01-01T00\.00\.00\.000Z"):
+        wanted.load()
+
+
+def test_partial_files_of_a_killed_run_are_cleaned_on_the_next_save(tmp_path, make_imageset):
+    path = tmp_path / "sample.npz"
+    killed = path / "2026-01-01T00.00.00.000Z"
+    killed.mkdir(parents=True)
+    (killed / ".tmp-x.part").write_bytes(b"half")
+    os.utime(killed / ".tmp-x.part", (1, 1))
+    ImageSetDataset(filepath=str(path), version=Version(None, "2026-01-02T00.00.00.000Z")).save(
+        make_imageset()
+    )
+    assert not (killed / ".tmp-x.part").exists()

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Iterable
 from copy import deepcopy
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Generic, TypeVar
 
 import fsspec
 from kedro.io.core import (
     AbstractVersionedDataset,
+    DatasetError,
     Version,
     get_filepath_str,
     get_protocol_and_path,
@@ -35,6 +38,30 @@ def umask_file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+#: A temporary file this old is a leftover of a killed process, not a write in progress: every
+#: write here (one image set, one model, one checkpoint) takes seconds.
+STALE_AFTER_S = 600
+
+
+def remove_stale_partials(paths: Iterable[Path]) -> list[Path]:
+    """Delete the given temporary files older than :data:`STALE_AFTER_S`; return them.
+
+    Why: a process killed between ``mkstemp`` and the rename leaves its temporary file behind.
+    It is never loadable (its name is not a dataset's), but such files accumulate. Younger
+    files may belong to a concurrent run mid-write and are left alone.
+    """
+    removed = []
+    now = time.time()
+    for path in paths:
+        try:
+            if now - path.stat().st_mtime > STALE_AFTER_S:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:  # another run cleaned it first
+            continue
+    return removed
 
 
 class AtomicVersionedDataset(AbstractVersionedDataset[_DI, _DO], Generic[_DI, _DO]):
@@ -73,8 +100,22 @@ class AtomicVersionedDataset(AbstractVersionedDataset[_DI, _DO], Generic[_DI, _D
     def _read_bytes(self) -> tuple[bytes, str]:
         """Return the bytes of the version to load and the path they came from."""
         path = get_filepath_str(self._get_load_path(), self._protocol)
-        with self._fs.open(path, "rb") as handle:
-            return handle.read(), path
+        try:
+            with self._fs.open(path, "rb") as handle:
+                return handle.read(), path
+        except FileNotFoundError:
+            raise DatasetError(self._missing_version_message(path)) from None
+
+    def _missing_version_message(self, path: str) -> str:
+        """Which versions exist, for a ``--load-versions`` timestamp that does not."""
+        pattern = get_filepath_str(self._get_versioned_path("*"), self._protocol)
+        versions = sorted(PurePosixPath(found).parent.name for found in self._fs.glob(pattern))
+        listing = ", ".join(versions[-10:]) if versions else "none"
+        return (
+            f"{path} does not exist. Versions of {self._filepath} that do: {listing}"
+            f"{' (newest 10)' if len(versions) > 10 else ''}. Pass one of them to "
+            "--load-versions, or run the pipeline that writes this dataset."
+        )
 
     def _write_bytes_atomically(self, payload: bytes) -> None:
         """Write ``payload`` to the save path via a temp file + rename (local) or one put."""
@@ -84,6 +125,7 @@ class AtomicVersionedDataset(AbstractVersionedDataset[_DI, _DO], Generic[_DI, _D
         else:
             directory = os.path.dirname(path)
             os.makedirs(directory, exist_ok=True)
+            remove_stale_partials(Path(self._filepath).glob("*/.tmp-*.part"))
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
             os.fchmod(fd, umask_file_mode())
             try:

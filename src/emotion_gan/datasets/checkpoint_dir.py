@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from kedro.io import AbstractDataset, DatasetError
 
-from emotion_gan.datasets._base import umask_file_mode
+from emotion_gan.datasets._base import remove_stale_partials, umask_file_mode
 
 _NAME = re.compile(r"^step_(\d+)\.pt$")
 
@@ -40,6 +40,7 @@ class DirectoryCheckpointStore:
     def save(self, step: int, state: dict[str, Any]) -> None:
         """Persist ``state`` (tensors, ints, floats, lists, dicts) as the checkpoint of ``step``."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(self.directory.glob("tmp*.tmp"))
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         os.fchmod(fd, umask_file_mode())
         os.close(fd)
@@ -57,7 +58,15 @@ class DirectoryCheckpointStore:
         steps = self._steps()
         if not steps:
             return None
-        return steps[-1], torch.load(self._path(steps[-1]), map_location="cpu", weights_only=True)
+        path = self._path(steps[-1])
+        try:
+            return steps[-1], torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
+            raise DatasetError(
+                f"cannot read checkpoint {path} ({type(exc).__name__}: {exc}); it is "
+                "truncated or not a checkpoint. Delete it to resume from the previous one, or "
+                "start afresh with --params cyclegan.resume=false."
+            ) from exc
 
     def clear(self) -> None:
         """Delete every checkpoint (a finished run no longer needs them)."""

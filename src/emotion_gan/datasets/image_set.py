@@ -56,7 +56,7 @@ class ImageSetDataset(AtomicVersionedDataset[ImageSet, ImageSet]):
                     npz["origin"],
                     json.loads(str(npz["metadata"])),
                 )
-        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
             raise DatasetError(
                 f"cannot read ImageSet file {path}: {exc}. The file is corrupt or not an .npz; "
                 "delete that version folder and re-run the pipeline that writes it."
