@@ -76,3 +76,25 @@ def test_a_kedro_run_with_an_unknown_variant_stops_before_any_node(
     with pytest.raises(ValueError, match=r"variants \['mixup'\] have parameters but no namespace"):
         run_kedro(project, ["sample_imbalanced"], env="extra")
     assert not any((project / "data").rglob("*.npz")), "nothing may run"
+
+
+def test_settings_blocks_are_checked_with_their_full_parameter_path() -> None:
+    params = copy.deepcopy(parameters("local"))
+    params["classifier"]["training"]["steps"] = "abc"
+    params["cyclegan"]["training"]["learning_rate"] = "fast"
+    params["judge"]["training"]["stpes"] = 3
+    params["variants"]["baseline"]["rebalancng"] = "smote"
+    params["sample_imbalanced"]["train_fraction"] = "half"
+    problems = namespace_parameter_problems(params)
+    assert problems == [
+        "classifier.training: TrainingSettings: wrong type for steps='abc' (expected int)",
+        "judge.training: TrainingSettings.__init__() got an unexpected keyword argument 'stpes'",
+        "cyclegan.training: CycleGANConfig: wrong type for learning_rate='fast' (expected float)",
+        "sample_imbalanced.train_fraction must be a number; got 'half'",
+    ]  # variants are checked once the shared block they build on is valid:
+    params["classifier"]["training"]["steps"] = 0
+    problems = namespace_parameter_problems(params)
+    assert "classifier.training.steps must be >= 1; 0 would save an untrained model" in problems
+    assert any(
+        p.startswith("variants.baseline: unknown variant keys ['rebalancng']") for p in problems
+    )

@@ -23,6 +23,9 @@ from kedro.io import CatalogProtocol
 from kedro.pipeline import Pipeline
 
 from emotion_gan.datasets.versions import withdraw_version
+from emotion_gan.models.classifier import TrainingSettings
+from emotion_gan.models.cyclegan.trainer import CycleGANConfig
+from emotion_gan.pipelines.train_baseline.nodes import training_settings
 from emotion_gan.vocabulary import (
     ALL_VARIANTS,
     EMOTIONS,
@@ -45,7 +48,60 @@ def namespace_parameter_problems(parameters: dict[str, Any]) -> list[str]:
         *_evaluation_problems(parameters.get("evaluation")),
         *_generated_class_problems(parameters),
         *_test_subset_problems(parameters.get("sample_imbalanced")),
+        *_settings_problems(parameters),
     ]
+
+
+#: Parameter blocks that become a settings dataclass: building it checks names, types, ranges.
+_SETTINGS_BLOCKS = {
+    "classifier.training": TrainingSettings,
+    "judge.training": TrainingSettings,
+    "cyclegan.training": CycleGANConfig,
+}
+
+
+def _block(parameters: dict[str, Any], path: str) -> Any:
+    for key in path.split("."):
+        if not isinstance(parameters, dict) or key not in parameters:
+            return None
+        parameters = parameters[key]
+    return parameters
+
+
+def _settings_problems(parameters: dict[str, Any]) -> list[str]:
+    """Every settings block built before any node runs: a typo, a string where a number
+    belongs or a value out of range is named with its full parameter path."""
+    problems = []
+    for path, settings in _SETTINGS_BLOCKS.items():
+        block = _block(parameters, path)
+        if block is None:
+            continue
+        if path == "classifier.training":  # its recipe-level `flip_crop` is read by variants
+            block = {k: v for k, v in block.items() if k != "flip_crop"}
+        problems.extend(_built(path, lambda b=block, s=settings: s(**b)))
+        if isinstance(block.get("steps"), int) and block["steps"] < 1:
+            problems.append(f"{path}.steps must be >= 1; 0 would save an untrained model")
+    classifier = parameters.get("classifier")
+    shared_ok = not any(p.startswith("classifier.training:") for p in problems)
+    for name, variant in (parameters.get("variants") or {}).items():
+        if shared_ok and isinstance(classifier, dict) and isinstance(variant, dict):
+            problems.extend(
+                _built(f"variants.{name}", lambda v=variant: training_settings(classifier, v))
+            )
+    sample = parameters.get("sample_imbalanced") or {}
+    for key, kind in (("train_fraction", (int, float)), ("sample_seed", int)):
+        value = sample.get(key)
+        if key in sample and (isinstance(value, bool) or not isinstance(value, kind)):
+            problems.append(f"sample_imbalanced.{key} must be a number; got {value!r}")
+    return problems
+
+
+def _built(path: str, build: Any) -> list[str]:
+    try:
+        build()
+    except (TypeError, ValueError) as exc:
+        return [f"{path}: {exc}"]
+    return []
 
 
 def _target_class_problems(parameters: dict[str, Any]) -> list[str]:

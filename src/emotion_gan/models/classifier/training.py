@@ -24,6 +24,7 @@ from torch import Tensor
 
 from emotion_gan.models.classifier.network import EmotionCNN, build_classifier
 from emotion_gan.models.training.augment import flip_crop
+from emotion_gan.models.training.fields import check_field_types
 from emotion_gan.models.training.runtime import (
     MixedPrecision,
     NonFiniteLossError,
@@ -92,6 +93,7 @@ class TrainingSettings:
     weight_decay: float = 0.0
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
         for name in ("warmup_fraction", "label_smoothing", "reweight_from"):

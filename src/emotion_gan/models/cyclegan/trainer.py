@@ -49,6 +49,7 @@ from emotion_gan.models.cyclegan.losses import (
 from emotion_gan.models.cyclegan.networks import CycleGANNetworks
 from emotion_gan.models.cyclegan.resume import check_fingerprint, fingerprint
 from emotion_gan.models.training.checkpoints import CheckpointStore
+from emotion_gan.models.training.fields import check_field_types
 from emotion_gan.models.training.runtime import (
     MixedPrecision,
     NonFiniteLossError,
@@ -100,6 +101,7 @@ class CycleGANConfig:
     autocast_bf16_on_cpu: bool = False
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         checks = {
             "steps": self.steps >= 1,
             "batch_size": self.batch_size >= 1,
