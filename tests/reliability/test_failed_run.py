@@ -39,3 +39,12 @@ def test_a_run_that_fails_midway_withdraws_every_version_it_saved(kedro_project,
     # the next run still loads the finished run's data as latest and completes
     (project / "conf" / "local" / "parameters.yml").write_text("")
     run_kedro(project, ["sample_imbalanced"])
+
+
+def test_a_mistyped_pipeline_name_lists_the_registered_ones(kedro_project, run_kedro):
+    project = kedro_project(synthetic_source(total=300, seed=2))
+    with pytest.raises(
+        ValueError, match=r"no pipeline named ingets; registered pipelines: .*ingest"
+    ):
+        run_kedro(project, ["ingets"])
+    assert _versions(project) == set()  # refused before anything ran
