@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 
 import pytest
@@ -18,6 +19,7 @@ def test_store_keeps_the_newest_files_and_loads_the_latest(tmp_path) -> None:
     for step in (1, 2, 3):
         store.save(step, {"w": torch.full((2,), float(step)), "history": [{"step": step}]})
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [
+        ".lock",
         "step_00000002.pt",
         "step_00000003.pt",
     ]  # no temporary files are left behind either
@@ -25,7 +27,8 @@ def test_store_keeps_the_newest_files_and_loads_the_latest(tmp_path) -> None:
     assert step == 3 and torch.equal(state["w"], torch.full((2,), 3.0))
     assert state["history"] == [{"step": 3}]
     store.clear()
-    assert store.latest() is None and not list((tmp_path / "run").iterdir())
+    assert store.latest() is None
+    assert [p.name for p in (tmp_path / "run").iterdir()] == [".lock"]
 
 
 def test_a_failed_write_leaves_the_previous_checkpoint(tmp_path, monkeypatch) -> None:
@@ -38,7 +41,7 @@ def test_a_failed_write_leaves_the_previous_checkpoint(tmp_path, monkeypatch) ->
     monkeypatch.setattr(torch, "save", crash)
     with pytest.raises(OSError, match="disk full"):
         store.save(2, {"w": torch.zeros(1)})
-    assert [p.name for p in tmp_path.iterdir()] == ["step_00000001.pt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "step_00000001.pt"]
     assert store.latest()[0] == 1
 
 
@@ -55,7 +58,7 @@ def test_checkpoints_respect_the_umask(tmp_path):
     try:
         store = DirectoryCheckpointStore(tmp_path / "run")
         store.save(1, {"w": torch.zeros(2)})
-        (path,) = (tmp_path / "run").iterdir()
+        (path,) = (tmp_path / "run").glob("step_*.pt")
         assert path.stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(old)
@@ -79,3 +82,19 @@ def test_temporary_files_of_a_killed_run_are_cleaned_on_the_next_save(tmp_path) 
     os.utime(stale, (1, 1))  # written long ago
     DirectoryCheckpointStore(run, keep=2).save(1, {"w": torch.zeros(1)})
     assert not stale.exists() and fresh.exists()
+
+
+def test_a_folder_in_use_by_another_run_is_refused_with_its_pid(tmp_path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    other = os.open(run / ".lock", os.O_RDWR | os.O_CREAT)  # another run holds the lock
+    os.write(other, b"4242")
+    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        with pytest.raises(DatasetError, match=r"in use by another run \(pid 4242\)"):
+            DirectoryCheckpointStore(run).clear()
+    finally:
+        os.close(other)
+    store = DirectoryCheckpointStore(run)  # once it is gone the folder is free
+    store.save(1, {"w": torch.zeros(1)})
+    assert store.latest()[0] == 1

@@ -9,6 +9,7 @@ Checkpoints are scratch state, not results, so this is not versioned — the fin
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import tempfile
@@ -21,6 +22,35 @@ from kedro.io import AbstractDataset, DatasetError
 from emotion_gan.datasets._base import remove_stale_partials, umask_file_mode
 
 _NAME = re.compile(r"^step_(\d+)\.pt$")
+#: Folders this process holds the lock of → the open lock file (closing it would release it).
+_HELD: dict[Path, int] = {}
+
+
+def _claim(directory: Path) -> None:
+    """Hold an exclusive lock on ``directory`` for the rest of this process, or refuse.
+
+    Why: two runs of the same target class share its checkpoint folder; one with
+    ``resume=false`` cleared the other's checkpoints mid-training. ``flock`` locks are released
+    by the OS when the holder exits, even on SIGKILL, so a crash never leaves a stale lock.
+    """
+    directory = directory.resolve()
+    if directory in _HELD:
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, umask_file_mode())
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise DatasetError(
+            f"the checkpoint folder {directory} is in use by another run (pid {holder}): two "
+            "runs of one target class would overwrite each other's checkpoints. Wait for it to "
+            "finish, or give this run its own folder (another env or data_root)."
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    _HELD[directory] = fd
 
 
 class DirectoryCheckpointStore:
@@ -39,7 +69,7 @@ class DirectoryCheckpointStore:
 
     def save(self, step: int, state: dict[str, Any]) -> None:
         """Persist ``state`` (tensors, ints, floats, lists, dicts) as the checkpoint of ``step``."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        _claim(self.directory)
         remove_stale_partials(self.directory.glob("tmp*.tmp"))
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         os.fchmod(fd, umask_file_mode())
@@ -55,6 +85,7 @@ class DirectoryCheckpointStore:
 
     def latest(self) -> tuple[int, dict[str, Any]] | None:
         """Return ``(step, state)`` of the newest checkpoint, or ``None`` if there is none."""
+        _claim(self.directory)
         steps = self._steps()
         if not steps:
             return None
@@ -70,6 +101,7 @@ class DirectoryCheckpointStore:
 
     def clear(self) -> None:
         """Delete every checkpoint (a finished run no longer needs them)."""
+        _claim(self.directory)
         for step in self._steps():
             self._path(step).unlink(missing_ok=True)
 
