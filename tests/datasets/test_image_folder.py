@@ -81,3 +81,21 @@ def test_a_zero_byte_image_is_named(tmp_path):
     (tmp_path / "fear" / "empty.png").write_bytes(b"")
     with pytest.raises(DatasetError, match=r"image .*empty\.png is empty \(0 bytes\)"):
         read_image_folder(tmp_path)
+
+
+def test_non_square_and_tiny_images_are_counted_and_can_be_centre_cropped(tmp_path, caplog):
+    wide = np.zeros((60, 120), np.uint8)
+    wide[:, 30:90] = 255  # a white central square between black side bands
+    (tmp_path / "happy").mkdir()
+    cv2.imwrite(str(tmp_path / "happy" / "wide.png"), wide)
+    write_image(tmp_path / "sad" / "tiny.png", size=(20, 20))
+    write_image(tmp_path / "sad" / "ok.png", size=(96, 96))
+    with caplog.at_level("WARNING"):
+        squashed = read_image_folder(tmp_path)
+    assert (squashed.metadata["non_square"], squashed.metadata["upscaled"]) == (1, 1)
+    assert "1 non-square images were squashed" in caplog.text and "wide.png" in caplog.text
+    assert "1 images smaller than 48×48 were upscaled" in caplog.text and "tiny.png" in caplog.text
+    happy = squashed.of_class(3).images[0]
+    assert happy[:, :5].max() == 0  # squashing keeps the black bands at the sides
+    cropped = read_image_folder(tmp_path, centre_crop=True).of_class(3).images[0]
+    assert cropped.min() == 255  # the central square only

@@ -41,6 +41,7 @@ def read_image_folder(
     root: str | Path,
     class_map: dict[str, str] | None = None,
     crop_faces: bool = False,
+    centre_crop: bool = False,
 ) -> ImageSet:
     """Read ``root/<class>/<image>`` into an ImageSet (split ``"unsplit"``, origin ``"real"``).
 
@@ -51,6 +52,9 @@ def read_image_folder(
         class_map: extra ``{folder name: emotion}`` entries, e.g. ``{"contempt": "disgust"}``.
         crop_faces: crop the largest Haar-cascade face before resizing; images where no face
             is found are kept whole, and their count is recorded in the metadata.
+        centre_crop: cut the central square of a non-square image before resizing, instead
+            of squashing it. Either way, non-square images and images smaller than 48×48
+            (upscaled) are counted in the metadata and a warning names the first of them.
 
     Raises:
         DatasetError: missing root, no class folder, an empty class folder, or a corrupt
@@ -68,6 +72,7 @@ def read_image_folder(
     labels: list[int] = []
     skipped: list[str] = []
     no_face = 0
+    reshaped: dict[str, list[Path]] = {"non_square": [], "upscaled": []}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         emotion = spellings.get(folder.name.lower())
         if emotion is None:
@@ -80,8 +85,12 @@ def read_image_folder(
                 "or remove the folder"
             )
         for path in files:
-            face, found = _read_face(path, detector)
+            face, found, (height, width) = _read_face(path, detector, centre_crop)
             no_face += int(detector is not None and not found)
+            if height != width:
+                reshaped["non_square"].append(path)
+            if min(height, width) < IMAGE_SIZE:
+                reshaped["upscaled"].append(path)
             images.append(face)
             labels.append(label_of(emotion))
     if skipped:
@@ -92,6 +101,7 @@ def read_image_folder(
         )
     if not images:
         raise DatasetError(f"no class folder in {root} matches an emotion ({', '.join(EMOTIONS)})")
+    _warn_reshaped(reshaped, centre_crop)
     return ImageSet.from_arrays(
         np.stack(images),
         np.array(labels),
@@ -102,8 +112,27 @@ def read_image_folder(
             "skipped_folders": skipped,
             "crop_faces": crop_faces,
             "faces_not_found": no_face,
+            "centre_crop": centre_crop,
+            **{kind: len(paths) for kind, paths in reshaped.items()},
         },
     )
+
+
+def _warn_reshaped(reshaped: dict[str, list[Path]], centre_crop: bool) -> None:
+    """Say how many images were not 48×48-ready, so no reshaping happens without a word."""
+    non_square, upscaled = reshaped["non_square"], reshaped["upscaled"]
+    if non_square:
+        how = (
+            "centre-cropped to a square"
+            if centre_crop
+            else ("squashed to a square (centre_crop: true cuts the central square instead)")
+        )
+        logger.warning("%d non-square images were %s, e.g. %s", len(non_square), how, non_square[0])
+    if upscaled:
+        logger.warning(
+            "%d images smaller than %d×%d were upscaled, e.g. %s",
+            len(upscaled), IMAGE_SIZE, IMAGE_SIZE, upscaled[0],
+        )  # fmt: skip
 
 
 def _class_images(folder: Path) -> list[Path]:
@@ -132,8 +161,13 @@ def _face_detector() -> cv2.CascadeClassifier:
     )
 
 
-def _read_face(path: Path, detector: cv2.CascadeClassifier | None) -> tuple[np.ndarray, bool]:
-    """Read one image as 48×48 grayscale; optionally crop the largest detected face first."""
+def _read_face(
+    path: Path, detector: cv2.CascadeClassifier | None, centre_crop: bool = False
+) -> tuple[np.ndarray, bool, tuple[int, int]]:
+    """Read one image as 48×48 grayscale; optionally crop the largest detected face first.
+
+    Returns the face, whether a face was detected, and the (height, width) that was resized.
+    """
     encoded = np.fromfile(path, dtype=np.uint8)
     if encoded.size == 0:
         raise DatasetError(f"image {path} is empty (0 bytes); delete or replace it")
@@ -146,7 +180,13 @@ def _read_face(path: Path, detector: cv2.CascadeClassifier | None) -> tuple[np.n
         if len(faces):
             x, y, w, h = max(faces, key=lambda f: f[2] * f[3])
             gray, found = gray[y : y + h, x : x + w], True
-    return cv2.resize(gray, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_AREA), found
+    shape = gray.shape[:2]
+    if centre_crop and shape[0] != shape[1]:
+        side = min(shape)
+        top, left = (shape[0] - side) // 2, (shape[1] - side) // 2
+        gray = gray[top : top + side, left : left + side]
+    resized = cv2.resize(gray, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_AREA)
+    return resized, found, shape
 
 
 class ImageFolderDataset(AbstractDataset[None, ImageSet]):
@@ -158,6 +198,7 @@ class ImageFolderDataset(AbstractDataset[None, ImageSet]):
           type: emotion_gan.datasets.ImageFolderDataset
           path: data/01_raw/jaffe
           crop_faces: false
+          centre_crop: true        # non-square images: central square, not squashed
           class_map: {contempt: disgust}
     """
 
@@ -167,21 +208,28 @@ class ImageFolderDataset(AbstractDataset[None, ImageSet]):
         path: str,
         class_map: dict[str, str] | None = None,
         crop_faces: bool = False,
+        centre_crop: bool = False,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self._path = path
         self._class_map = class_map
         self._crop_faces = crop_faces
+        self._centre_crop = centre_crop
         self.metadata = metadata
 
     def load(self) -> ImageSet:
-        return read_image_folder(self._path, self._class_map, self._crop_faces)
+        return read_image_folder(self._path, self._class_map, self._crop_faces, self._centre_crop)
 
     def save(self, data: ImageSet) -> None:
         raise DatasetError("ImageFolderDataset is read-only: raw image folders are never modified")
 
     def _describe(self) -> dict[str, Any]:
-        return {"path": self._path, "class_map": self._class_map, "crop_faces": self._crop_faces}
+        return {
+            "path": self._path,
+            "class_map": self._class_map,
+            "crop_faces": self._crop_faces,
+            "centre_crop": self._centre_crop,
+        }
 
     def _exists(self) -> bool:
         return Path(self._path).is_dir()
