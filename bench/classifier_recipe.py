@@ -8,7 +8,8 @@ for the record and are never used to choose. Recipes run one after another in on
 their times compare (the machine is shared: ratios, not absolute seconds, carry over).
 
     .venv/bin/python bench/classifier_recipe.py --env fer2013_cpu            # all recipes
-    .venv/bin/python bench/classifier_recipe.py --only cosine_b64 --seeds 0 1
+    .venv/bin/python bench/classifier_recipe.py --only half_cosine --seeds 0 1
+    .venv/bin/python bench/classifier_recipe.py --only paper_20k --validation-fraction 0  # anchor
 
 Needs a finished ``sample_imbalanced`` run of that env (its latest ``train_sample`` and
 ``test_full``). Appends one JSON line per (recipe, seed) to ``docs/classifier_recipe/<env>.jsonl``.
@@ -76,7 +77,10 @@ def _latest(root: Path, name: str) -> Any:
 
 
 def _split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Stratified (train, validation) indices: ``fraction`` of every class held out."""
+    """Stratified (train, validation) indices: ``fraction`` of every class held out (0: none,
+    for an anchor run that chooses nothing and trains on the whole sample)."""
+    if fraction == 0:
+        return np.arange(len(labels)), np.zeros(0, np.int64)
     rng = np.random.default_rng(seed)
     held = []
     for label in np.unique(labels):
@@ -127,13 +131,19 @@ def main() -> None:
                 "architecture": architecture,
                 "settings": recipe,
                 "train_seconds": round(seconds, 1),
-                "validation": _scores(model, sample.images[val], sample.labels[val]),
+                "training_faces": len(fit),
+                "validation": _scores(model, sample.images[val], sample.labels[val])
+                if len(val)
+                else None,
                 "private_test": _scores(model, test.images[private], test.labels[private]),
                 "test_full": _scores(model, test.images, test.labels),
             }
             with out.open("a") as handle:
                 handle.write(json.dumps(row) + "\n")
-            v, p = row["validation"], row["private_test"]
+            v, p = (
+                row["validation"] or {"top1": float("nan"), "macro_f1": float("nan")},
+                row["private_test"],
+            )
             print(
                 f"{name:18s} seed {seed}: {seconds:6.1f} s  validation top-1 {v['top1']:.3f} "
                 f"F1 {v['macro_f1']:.3f} | PrivateTest top-1 {p['top1']:.3f} "
