@@ -1,7 +1,7 @@
 """Project hooks: parameters that name what the pipelines build, and failed runs rolled back.
 
-:class:`FailedRunRollback`: a run that fails withdraws every version it saved, so "latest" is
-always the output of a run that finished (see :mod:`emotion_gan.datasets.versions`).
+:class:`RunRollback`: a run that fails, or was killed, has every version it saved withdrawn,
+so "latest" is always the output of a run that finished (:mod:`emotion_gan.datasets.versions`).
 
 :class:`NamespaceParametersCheck`: every name in the parameters must be one the pipelines know.
 Kedro builds pipelines before it reads parameters, so the namespaces (one per target class,
@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
 from kedro.io import CatalogProtocol
 from kedro.pipeline import Pipeline
 
-from emotion_gan.datasets.versions import withdraw_version
+from emotion_gan.datasets.versions import RunJournal, remove_folders, version_folder
 from emotion_gan.models.classifier import TrainingSettings
 from emotion_gan.models.cyclegan.trainer import CycleGANConfig
 from emotion_gan.pipelines.train_baseline.nodes import training_settings
@@ -222,15 +223,30 @@ class NamespaceParametersCheck:
             raise ValueError("parameters do not match the pipelines:\n- " + "\n- ".join(problems))
 
 
-class FailedRunRollback:
-    """Withdraws every version a failed run saved: "latest" is always from a finished run.
+class RunRollback:
+    """Withdraws the versions of a run that did not finish: "latest" is always from one that did.
 
-    Kedro's save version of a run is its run id, so the versions to withdraw are the folders
-    named exactly ``run_params["run_id"]`` of the run's datasets; earlier versions are never
-    touched. Covers any exception a node raises (bad parameter, divergence, corrupt input).
-    A process killed outright (SIGKILL, power loss) runs no hook: its finished nodes' versions
-    stay, and ``kedro run --load-versions`` still selects exact versions.
+    Kedro's save version of a run is its run id, so a run's versions are the folders named
+    exactly ``run_params["run_id"]`` of its versioned datasets; earlier versions are never
+    touched. A run that raises (bad parameter, divergence, corrupt input) withdraws its own on
+    the way out. A run killed outright (SIGKILL, power cut) runs no hook, so every run is
+    journaled (``data/.runs/<run_id>.json``: pid, host, version folders) and the next run
+    withdraws the versions of any journaled run on this host whose process is gone.
     """
+
+    @hook_impl
+    def before_pipeline_run(
+        self, run_params: dict[str, Any], pipeline: Pipeline, catalog: CatalogProtocol
+    ) -> None:
+        journal = _journal(run_params)
+        for run_id, folders in journal.abandoned().items():
+            _report(f"run {run_id} was killed before it finished", remove_folders(folders))
+            journal.end(run_id)
+        journal.begin(run_params["run_id"], _version_folders(run_params, pipeline, catalog))
+
+    @hook_impl
+    def after_pipeline_run(self, run_params: dict[str, Any]) -> None:
+        _journal(run_params).end(run_params["run_id"])
 
     @hook_impl
     def on_pipeline_error(
@@ -240,21 +256,35 @@ class FailedRunRollback:
         pipeline: Pipeline,
         catalog: CatalogProtocol,
     ) -> None:
-        run_id = run_params["run_id"]
-        withdrawn = []
-        for name in sorted(pipeline.datasets()):
-            if name.startswith("params:") or name == "parameters":
-                continue
-            path = withdraw_version(catalog[name], run_id)
-            if path is not None:
-                withdrawn.append(path)
-        if withdrawn:
-            logger.warning(
-                "run %s failed (%s: %s); withdrew the %d versions it had saved, so the "
-                "previous versions stay latest:\n  %s",
-                run_id,
-                type(error).__name__,
-                error,
-                len(withdrawn),
-                "\n  ".join(withdrawn),
-            )
+        folders = _version_folders(run_params, pipeline, catalog)
+        why = f"run {run_params['run_id']} failed ({type(error).__name__}: {error})"
+        _report(why, remove_folders(folders))
+        _journal(run_params).end(run_params["run_id"])
+
+
+def _journal(run_params: dict[str, Any]) -> RunJournal:
+    return RunJournal(Path(run_params["project_path"]) / "data" / ".runs")
+
+
+def _version_folders(
+    run_params: dict[str, Any], pipeline: Pipeline, catalog: CatalogProtocol
+) -> list[str]:
+    """The folders this run saves its versions to (one per versioned dataset it writes)."""
+    folders = []
+    for name in sorted(pipeline.all_outputs()):
+        if name in catalog:
+            folder = version_folder(catalog[name], run_params["run_id"])
+            if folder is not None:
+                folders.append(folder)
+    return folders
+
+
+def _report(why: str, withdrawn: list[str]) -> None:
+    if withdrawn:
+        logger.warning(
+            "%s; withdrew the %d versions it had saved, so the previous versions stay "
+            "latest:\n  %s",
+            why,
+            len(withdrawn),
+            "\n  ".join(withdrawn),
+        )

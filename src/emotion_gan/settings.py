@@ -11,8 +11,8 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft"},
 }
 
-from emotion_gan.hooks import FailedRunRollback, NamespaceParametersCheck  # noqa: E402
+from emotion_gan.hooks import NamespaceParametersCheck, RunRollback  # noqa: E402
 
 # Parameters must name exactly the namespaces the pipelines build (clear error, before
-# training); a run that fails withdraws the versions it saved (latest = a finished run).
-HOOKS = (NamespaceParametersCheck(), FailedRunRollback())
+# training); a run that fails or was killed has its versions withdrawn (latest = finished).
+HOOKS = (NamespaceParametersCheck(), RunRollback())

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -48,3 +53,31 @@ def test_a_mistyped_pipeline_name_lists_the_registered_ones(kedro_project, run_k
     ):
         run_kedro(project, ["ingets"])
     assert _versions(project) == set()  # refused before anything ran
+
+
+def test_the_versions_of_a_killed_run_are_withdrawn_by_the_next_run(kedro_project, run_kedro):
+    project = kedro_project(synthetic_source(total=300, seed=2))
+    run_kedro(project, ["ingest", "sample_imbalanced"])
+    finished = _versions(project)
+    kedro = Path(sys.executable).with_name("kedro")
+    killed = subprocess.Popen(  # train_judge runs long enough to be killed in the middle
+        [str(kedro), "run", "--pipelines", "ingest,sample_imbalanced,train_judge"],
+        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not (_versions(project) - finished) or not any(
+            "judge_training_faces" in v for v in _versions(project) - finished
+        ):
+            assert killed.poll() is None and time.monotonic() < deadline, "run ended too soon"
+            time.sleep(0.2)
+    finally:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+    left_behind = _versions(project) - finished
+    assert left_behind and list((project / "data" / ".runs").glob("*.json"))
+
+    run_kedro(project, ["sample_imbalanced"])  # any next run cleans up first
+    assert not any(v in _versions(project) for v in left_behind)
+    assert not list((project / "data" / ".runs").glob("*.json"))

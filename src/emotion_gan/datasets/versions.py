@@ -3,29 +3,90 @@
 Why: Kedro saves each node's outputs as soon as the node finishes, under the run's save
 version. When a later node fails, the versions already saved would otherwise become "latest",
 and the next run would load a test set or model from a run that never finished (a 5 % test set
-named "7 %"). :class:`emotion_gan.hooks.FailedRunRollback` calls this for every dataset of a
-failed run; it lives here because ``datasets/`` is the only code that touches files.
+named "7 %"). :class:`emotion_gan.hooks.RunRollback` withdraws a failed run's versions and,
+through :class:`RunJournal`, those of a run that was killed outright; the file work lives here
+because ``datasets/`` is the only code that touches files.
 """
 
 from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+from pathlib import Path
 
 from kedro.io import AbstractDataset
 from kedro.io.core import AbstractVersionedDataset, get_filepath_str
 
 
-def withdraw_version(dataset: AbstractDataset, version: str) -> str | None:
-    """Delete the ``<filepath>/<version>/`` folder of a versioned file dataset, if it exists.
+def version_folder(dataset: AbstractDataset, version: str) -> str | None:
+    """The local ``<filepath>/<version>`` folder a versioned dataset saves ``version`` to.
 
-    Returns the deleted path, or ``None`` when the dataset is not versioned, is not file-based
-    or has no such version (nothing of that run was saved). Other versions are never touched:
-    only the folder named exactly ``version`` goes.
+    ``None`` for unversioned datasets and for remote filesystems: the rollback covers local
+    data folders (every catalog entry of this project) only.
     """
-    filesystem = getattr(dataset, "_fs", None)
-    if not isinstance(dataset, AbstractVersionedDataset) or filesystem is None:
+    if not isinstance(dataset, AbstractVersionedDataset):
+        return None
+    if getattr(dataset, "_protocol", "file") != "file" or getattr(dataset, "_fs", None) is None:
         return None
     folder = dataset._get_versioned_path(version).parent  # noqa: SLF001 - Kedro's layout
-    path = get_filepath_str(folder, getattr(dataset, "_protocol", "file"))
-    if not filesystem.exists(path):
-        return None
-    filesystem.rm(path, recursive=True)
-    return path
+    return get_filepath_str(folder, "file")
+
+
+def remove_folders(folders: list[str]) -> list[str]:
+    """Delete those of ``folders`` that exist (a run's version folders); return them."""
+    removed = []
+    for folder in folders:
+        if Path(folder).is_dir():
+            shutil.rmtree(folder)
+            removed.append(folder)
+    return removed
+
+
+class RunJournal:
+    """One small JSON file per run in progress: who runs it and which version folders it may
+    write — so the next run can withdraw the versions of a run that was killed outright.
+
+    Why: a process killed by SIGKILL or a power cut runs no error hook, and the versions its
+    finished nodes saved would stay "latest". A journal whose process is gone (same host, pid
+    no longer alive) marks such a run; runs on other hosts or still alive are left alone.
+    """
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+
+    def begin(self, run_id: str, folders: list[str]) -> None:
+        """Record that ``run_id`` (this process) may write ``folders``."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        entry = {"pid": os.getpid(), "host": socket.gethostname(), "folders": sorted(folders)}
+        path = self.directory / f"{run_id}.json"
+        partial = path.with_suffix(".json.part")
+        partial.write_text(json.dumps(entry))
+        os.replace(partial, path)
+
+    def end(self, run_id: str) -> None:
+        """The run finished (or was rolled back by its own error hook)."""
+        (self.directory / f"{run_id}.json").unlink(missing_ok=True)
+
+    def abandoned(self) -> dict[str, list[str]]:
+        """``{run_id: folders}`` of journaled runs on this host whose process is gone."""
+        found = {}
+        for path in sorted(self.directory.glob("*.json")):
+            try:
+                entry = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue  # being written by a run starting right now
+            if entry.get("host") == socket.gethostname() and not _alive(int(entry["pid"])):
+                found[path.stem] = list(entry["folders"])
+        return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
