@@ -85,11 +85,13 @@ def test_settings_blocks_are_checked_with_their_full_parameter_path() -> None:
     params["judge"]["training"]["stpes"] = 3
     params["variants"]["baseline"]["rebalancng"] = "smote"
     params["sample_imbalanced"]["train_fraction"] = "half"
+    params["cyclegan"]["architecture"]["ngff"] = 8
     problems = namespace_parameter_problems(params)
     assert problems == [
         "classifier.training: TrainingSettings: wrong type for steps='abc' (expected int)",
         "judge.training: TrainingSettings.__init__() got an unexpected keyword argument 'stpes'",
         "cyclegan.training: CycleGANConfig: wrong type for learning_rate='fast' (expected float)",
+        "cyclegan.architecture: got an unexpected keyword argument 'ngff'",
         "sample_imbalanced.train_fraction must be a number; got 'half'",
     ]  # variants are checked once the shared block they build on is valid:
     params["classifier"]["training"]["steps"] = 0

@@ -14,6 +14,7 @@ when the catalog is created, before anything trains.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,8 +25,10 @@ from kedro.io import CatalogProtocol
 from kedro.pipeline import Pipeline
 
 from emotion_gan.datasets.versions import RunJournal, remove_folders, version_folder
-from emotion_gan.models.classifier import TrainingSettings
+from emotion_gan.models.classifier import EmotionCNN, TrainingSettings
+from emotion_gan.models.cyclegan.networks import build_cyclegan
 from emotion_gan.models.cyclegan.trainer import CycleGANConfig
+from emotion_gan.models.judge.network import JudgeCNN
 from emotion_gan.pipelines.train_baseline.nodes import training_settings
 from emotion_gan.vocabulary import (
     ALL_VARIANTS,
@@ -61,6 +64,14 @@ _SETTINGS_BLOCKS = {
 }
 
 
+#: Architecture blocks → what they are passed to: their keys must be its parameters.
+_ARCHITECTURE_BLOCKS = {
+    "classifier.architecture": EmotionCNN,
+    "judge.architecture": JudgeCNN,
+    "cyclegan.architecture": build_cyclegan,
+}
+
+
 def _block(parameters: dict[str, Any], path: str) -> Any:
     for key in path.split("."):
         if not isinstance(parameters, dict) or key not in parameters:
@@ -82,6 +93,11 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
         problems.extend(_built(path, lambda b=block, s=settings: s(**b)))
         if isinstance(block.get("steps"), int) and block["steps"] < 1:
             problems.append(f"{path}.steps must be >= 1; 0 would save an untrained model")
+    for path, target in _ARCHITECTURE_BLOCKS.items():
+        block = _block(parameters, path)
+        if isinstance(block, dict):
+            signature = inspect.signature(target)
+            problems.extend(_built(path, lambda b=block, s=signature: s.bind(**b)))
     classifier = parameters.get("classifier")
     shared_ok = not any(p.startswith("classifier.training:") for p in problems)
     for name, variant in (parameters.get("variants") or {}).items():
