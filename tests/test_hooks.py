@@ -89,7 +89,9 @@ def test_settings_blocks_are_checked_with_their_full_parameter_path() -> None:
     problems = namespace_parameter_problems(params)
     assert problems == [
         "classifier.training: TrainingSettings: wrong type for steps='abc' (expected int)",
-        "judge.training: TrainingSettings.__init__() got an unexpected keyword argument 'stpes'",
+        "judge.training has unknown settings ['stpes']; known: adam_betas, balanced_sampling, "
+        "batch_size, class_weighted, crop_padding, device, flip_crop, label_smoothing, "
+        "learning_rate, log_every, precision, schedule, steps, warmup_fraction, weight_decay",
         "cyclegan.training: CycleGANConfig: wrong type for learning_rate='fast' (expected float)",
         "cyclegan.architecture: got an unexpected keyword argument 'ngff'",
         "sample_imbalanced.train_fraction must be a number; got 'half'",

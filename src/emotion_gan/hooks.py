@@ -24,12 +24,7 @@ from kedro.framework.hooks import hook_impl
 from kedro.io import CatalogProtocol
 from kedro.pipeline import Pipeline
 
-from emotion_gan.datasets.versions import RunJournal, remove_folders, version_folder
-from emotion_gan.models.classifier import EmotionCNN, TrainingSettings
-from emotion_gan.models.cyclegan.networks import build_cyclegan
-from emotion_gan.models.cyclegan.trainer import CycleGANConfig
-from emotion_gan.models.judge.network import JudgeCNN
-from emotion_gan.pipelines.train_baseline.nodes import training_settings
+from emotion_gan.datasets.versions import RunJournal, version_folder, withdraw_folders
 from emotion_gan.vocabulary import (
     ALL_VARIANTS,
     EMOTIONS,
@@ -56,22 +51,6 @@ def namespace_parameter_problems(parameters: dict[str, Any]) -> list[str]:
     ]
 
 
-#: Parameter blocks that become a settings dataclass: building it checks names, types, ranges.
-_SETTINGS_BLOCKS = {
-    "classifier.training": TrainingSettings,
-    "judge.training": TrainingSettings,
-    "cyclegan.training": CycleGANConfig,
-}
-
-
-#: Architecture blocks → what they are passed to: their keys must be its parameters.
-_ARCHITECTURE_BLOCKS = {
-    "classifier.architecture": EmotionCNN,
-    "judge.architecture": JudgeCNN,
-    "cyclegan.architecture": build_cyclegan,
-}
-
-
 def _block(parameters: dict[str, Any], path: str) -> Any:
     for key in path.split("."):
         if not isinstance(parameters, dict) or key not in parameters:
@@ -82,30 +61,52 @@ def _block(parameters: dict[str, Any], path: str) -> Any:
 
 def _settings_problems(parameters: dict[str, Any]) -> list[str]:
     """Every settings block built before any node runs: a typo, a string where a number
-    belongs or a value out of range is named with its full parameter path."""
+    belongs or a value out of range is named with its full parameter path.
+
+    Imports the models here, not at module level: settings.py imports this module for every
+    ``kedro`` command (``viz``, ``catalog`` …), which should not pay for torch.
+    """
+    from emotion_gan.models.classifier import EmotionCNN, TrainingSettings
+    from emotion_gan.models.cyclegan.networks import build_cyclegan
+    from emotion_gan.models.cyclegan.trainer import CycleGANConfig
+    from emotion_gan.models.judge.network import JudgeCNN
+    from emotion_gan.pipelines.train_baseline.nodes import training_settings
+    from emotion_gan.pipelines.train_judge.nodes import judge_training_settings
+
+    # block path → how it is built (a block of keywords for a dataclass or a constructor)
+    builders = {
+        "classifier.training": lambda b: TrainingSettings(
+            **{k: v for k, v in b.items() if k != "flip_crop"}  # read by the variants below
+        ),
+        "judge.training": lambda b: judge_training_settings({"training": b}),
+        "cyclegan.training": lambda b: CycleGANConfig(**b),
+        "classifier.architecture": lambda b: inspect.signature(EmotionCNN).bind(**b),
+        "judge.architecture": lambda b: inspect.signature(JudgeCNN).bind(**b),
+        "cyclegan.architecture": lambda b: inspect.signature(build_cyclegan).bind(**b),
+    }
     problems = []
-    for path, settings in _SETTINGS_BLOCKS.items():
+    for path, build in builders.items():
         block = _block(parameters, path)
         if block is None:
             continue
-        if path == "classifier.training":  # its recipe-level `flip_crop` is read by variants
-            block = {k: v for k, v in block.items() if k != "flip_crop"}
-        problems.extend(_built(path, lambda b=block, s=settings: s(**b)))
-        if isinstance(block.get("steps"), int) and block["steps"] < 1:
-            problems.append(f"{path}.steps must be >= 1; 0 would save an untrained model")
-    for path, target in _ARCHITECTURE_BLOCKS.items():
-        block = _block(parameters, path)
-        if isinstance(block, dict):
-            signature = inspect.signature(target)
-            problems.extend(_built(path, lambda b=block, s=signature: s.bind(**b)))
+        if not isinstance(block, dict):
+            problems.append(f"{path} must be a mapping of settings; got {block!r}")
+            continue
+        problems.extend(_built(path, lambda b=block, build=build: build(b)))
+        if path.endswith(".training") and path != "cyclegan.training":  # CycleGAN: its own
+            steps = block.get("steps")
+            if isinstance(steps, int) and not isinstance(steps, bool) and steps < 1:
+                problems.append(f"{path}.steps must be >= 1; 0 would save an untrained model")
     classifier = parameters.get("classifier")
     shared_ok = not any(p.startswith("classifier.training:") for p in problems)
-    for name, variant in (parameters.get("variants") or {}).items():
+    variants = parameters.get("variants")
+    for name, variant in variants.items() if isinstance(variants, dict) else []:
         if shared_ok and isinstance(classifier, dict) and isinstance(variant, dict):
             problems.extend(
                 _built(f"variants.{name}", lambda v=variant: training_settings(classifier, v))
             )
-    sample = parameters.get("sample_imbalanced") or {}
+    sample = parameters.get("sample_imbalanced")
+    sample = sample if isinstance(sample, dict) else {}
     for key, kind in (("train_fraction", (int, float)), ("sample_seed", int)):
         value = sample.get(key)
         if key in sample and (isinstance(value, bool) or not isinstance(value, kind)):
@@ -117,7 +118,8 @@ def _built(path: str, build: Any) -> list[str]:
     try:
         build()
     except (TypeError, ValueError) as exc:
-        return [f"{path}: {exc}"]
+        message = str(exc)
+        return [message if message.startswith(path) else f"{path}: {message}"]
     return []
 
 
@@ -245,9 +247,10 @@ class RunRollback:
     Kedro's save version of a run is its run id, so a run's versions are the folders named
     exactly ``run_params["run_id"]`` of its versioned datasets; earlier versions are never
     touched. A run that raises (bad parameter, divergence, corrupt input) withdraws its own on
-    the way out. A run killed outright (SIGKILL, power cut) runs no hook, so every run is
-    journaled (``data/.runs/<run_id>.json``: pid, host, version folders) and the next run
-    withdraws the versions of any journaled run on this host whose process is gone.
+    the way out. A run killed outright (SIGKILL, power cut) runs no hook, so every run keeps a
+    locked journal (``data/.runs/<run_id>.json``: its version folders) and the next run
+    withdraws the versions of any journal whose lock nobody holds. Withdrawn folders are moved
+    to ``data/.withdrawn/<run_id>/``, not deleted.
     """
 
     @hook_impl
@@ -256,15 +259,18 @@ class RunRollback:
     ) -> None:
         journal = _journal(run_params)
         for run_id, folders in journal.abandoned().items():
-            _report(f"run {run_id} was killed before it finished", remove_folders(folders))
+            moved = withdraw_folders(folders, run_id, _trash(run_params))
+            _report(f"run {run_id} was killed before it finished", moved, run_id, run_params)
             journal.end(run_id)
         journal.begin(run_params["run_id"], _version_folders(run_params, pipeline, catalog))
 
-    @hook_impl
+    # tryfirst: pluggy calls the last-registered hooks first, and a plugin's hook that raised
+    # before this one would leave the journal of a finished run behind (then withdrawn).
+    @hook_impl(tryfirst=True)
     def after_pipeline_run(self, run_params: dict[str, Any]) -> None:
         _journal(run_params).end(run_params["run_id"])
 
-    @hook_impl
+    @hook_impl(tryfirst=True)
     def on_pipeline_error(
         self,
         error: Exception,
@@ -273,13 +279,18 @@ class RunRollback:
         catalog: CatalogProtocol,
     ) -> None:
         folders = _version_folders(run_params, pipeline, catalog)
-        why = f"run {run_params['run_id']} failed ({type(error).__name__}: {error})"
-        _report(why, remove_folders(folders))
+        run_id = run_params["run_id"]
+        moved = withdraw_folders(folders, run_id, _trash(run_params))
+        _report(f"run {run_id} failed ({type(error).__name__}: {error})", moved, run_id, run_params)
         _journal(run_params).end(run_params["run_id"])
 
 
 def _journal(run_params: dict[str, Any]) -> RunJournal:
     return RunJournal(Path(run_params["project_path"]) / "data" / ".runs")
+
+
+def _trash(run_params: dict[str, Any]) -> Path:
+    return Path(run_params["project_path"]) / "data" / ".withdrawn"
 
 
 def _version_folders(
@@ -295,12 +306,13 @@ def _version_folders(
     return folders
 
 
-def _report(why: str, withdrawn: list[str]) -> None:
+def _report(why: str, withdrawn: list[str], run_id: str, run_params: dict[str, Any]) -> None:
     if withdrawn:
         logger.warning(
-            "%s; withdrew the %d versions it had saved, so the previous versions stay "
-            "latest:\n  %s",
+            "%s; withdrew the %d versions it had saved (moved to %s), so the previous "
+            "versions stay latest:\n  %s",
             why,
             len(withdrawn),
+            _trash(run_params) / run_id,
             "\n  ".join(withdrawn),
         )

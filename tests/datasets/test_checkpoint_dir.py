@@ -98,3 +98,25 @@ def test_a_folder_in_use_by_another_run_is_refused_with_its_pid(tmp_path) -> Non
     store = DirectoryCheckpointStore(run)  # once it is gone the folder is free
     store.save(1, {"w": torch.zeros(1)})
     assert store.latest()[0] == 1
+
+
+def test_the_lock_is_held_for_a_whole_training_run_and_released_after(tmp_path) -> None:
+    run = tmp_path / "run"
+    store = DirectoryCheckpointStore(run)
+
+    def free() -> bool:  # could another run (another open file) take the lock now?
+        fd = os.open(run / ".lock", os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
+    with store.hold():
+        store.save(1, {"w": torch.zeros(1)})
+        assert store.latest()[0] == 1
+        assert not free()  # still held between the saves of a run
+    assert free()  # released: the next node (release_checkpoints), in any worker, may clear
+    DirectoryCheckpointStore(run).clear()

@@ -16,8 +16,13 @@ from tests.conftest import synthetic_source
 
 
 def _versions(project: Path) -> set[str]:
-    """Every ``data/<layer>/<dataset>/<version>`` folder of the project, relative."""
-    return {str(p.relative_to(project)) for p in (project / "data").glob("*/*/*") if p.is_dir()}
+    """Every ``data/<layer>/<dataset>/<version>`` folder of the project, relative (the
+    journal and the withdrawn versions live in hidden folders of ``data/``)."""
+    return {
+        str(p.relative_to(project))
+        for p in (project / "data").glob("*/*/*")
+        if p.is_dir() and not p.relative_to(project / "data").parts[0].startswith(".")
+    }
 
 
 def test_a_run_that_fails_midway_withdraws_every_version_it_saved(kedro_project, run_kedro, caplog):
@@ -40,6 +45,7 @@ def test_a_run_that_fails_midway_withdraws_every_version_it_saved(kedro_project,
     withdrawn = [r.getMessage() for r in caplog.records if "withdrew" in r.getMessage()]
     assert withdrawn and "02_intermediate/faces.npz" in withdrawn[0]  # it had saved, then failed
     assert _versions(project) == finished  # only the finished run's versions remain
+    assert list((project / "data" / ".withdrawn").glob("*/*_faces.npz/faces.npz"))  # kept aside
 
     # the next run still loads the finished run's data as latest and completes
     (project / "conf" / "local" / "parameters.yml").write_text("")

@@ -10,10 +10,9 @@ because ``datasets/`` is the only code that touches files.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
-import shutil
-import socket
 from pathlib import Path
 
 from kedro.io import AbstractDataset
@@ -34,59 +33,90 @@ def version_folder(dataset: AbstractDataset, version: str) -> str | None:
     return get_filepath_str(folder, "file")
 
 
-def remove_folders(folders: list[str]) -> list[str]:
-    """Delete those of ``folders`` that exist (a run's version folders); return them."""
-    removed = []
-    for folder in folders:
-        if Path(folder).is_dir():
-            shutil.rmtree(folder)
-            removed.append(folder)
-    return removed
+def withdraw_folders(folders: list[str], run_id: str, trash: str | Path) -> list[str]:
+    """Move those of ``folders`` that exist into ``trash/<run_id>/``; return them.
+
+    Why move, not delete: a run can fail in its last node (a report), after hours of training
+    and after its checkpoints were released; out of the versioned paths its models can no
+    longer become "latest", but a user can still copy them back. ``make clean-data`` empties
+    the trash with the rest of ``data/``.
+    """
+    moved = []
+    destination = Path(trash) / run_id
+    for index, folder in enumerate(folders):
+        source = Path(folder)
+        if not source.is_dir():
+            continue
+        # <dataset file name>/<run_id> → trash/<run_id>/<index>_<dataset file name>
+        target = destination / f"{index:03d}_{source.parent.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            source.rename(target)
+        except FileNotFoundError:  # a concurrent run withdrew it first
+            continue
+        moved.append(folder)
+    if moved:
+        manifest = destination / "withdrawn.json"
+        manifest.write_text(json.dumps({"run_id": run_id, "folders": moved}, indent=1))
+    return moved
 
 
 class RunJournal:
-    """One small JSON file per run in progress: who runs it and which version folders it may
-    write — so the next run can withdraw the versions of a run that was killed outright.
+    """One small file per run in progress, locked while the run lives: the version folders it
+    may write — so the next run can withdraw the versions of a run that was killed outright.
 
-    Why: a process killed by SIGKILL or a power cut runs no error hook, and the versions its
-    finished nodes saved would stay "latest". A journal whose process is gone (same host, pid
-    no longer alive) marks such a run; runs on other hosts or still alive are left alone.
+    Why a lock, not a pid: a process killed by SIGKILL or a power cut runs no error hook, and
+    the versions its finished nodes saved would stay "latest". The OS releases a ``flock``
+    when its holder dies, however it dies; pids are reused (small, repeating pids in
+    containers) and mean nothing across pid namespaces that share a data volume.
     """
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
 
     def begin(self, run_id: str, folders: list[str]) -> None:
-        """Record that ``run_id`` (this process) may write ``folders``."""
+        """Record (and lock, for this process's lifetime or :meth:`end`) ``run_id``'s folders."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        entry = {"pid": os.getpid(), "host": socket.gethostname(), "folders": sorted(folders)}
         path = self.directory / f"{run_id}.json"
-        partial = path.with_suffix(".json.part")
-        partial.write_text(json.dumps(entry))
-        os.replace(partial, path)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        entry = {"pid": os.getpid(), "folders": sorted(str(Path(f).resolve()) for f in folders)}
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps(entry).encode())
+        _JOURNALS[str(path)] = fd
 
     def end(self, run_id: str) -> None:
-        """The run finished (or was rolled back by its own error hook)."""
-        (self.directory / f"{run_id}.json").unlink(missing_ok=True)
+        """The run finished (or its own error hook rolled it back)."""
+        path = self.directory / f"{run_id}.json"
+        path.unlink(missing_ok=True)
+        fd = _JOURNALS.pop(str(path), None)
+        if fd is not None:
+            os.close(fd)
 
     def abandoned(self) -> dict[str, list[str]]:
-        """``{run_id: folders}`` of journaled runs on this host whose process is gone."""
+        """``{run_id: folders}`` of journaled runs nobody holds the lock of (killed runs)."""
         found = {}
         for path in sorted(self.directory.glob("*.json")):
+            if str(path) in _JOURNALS:
+                continue  # this process's own run
             try:
-                entry = json.loads(path.read_text())
-            except (OSError, ValueError):
-                continue  # being written by a run starting right now
-            if entry.get("host") == socket.gethostname() and not _alive(int(entry["pid"])):
-                found[path.stem] = list(entry["folders"])
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:  # it just ended
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue  # a live run holds it
+            try:
+                entry = json.loads(os.read(fd, 1 << 24) or b"{}")
+                found[path.stem] = [str(f) for f in entry.get("folders", [])]
+            except ValueError:
+                found[path.stem] = []  # killed while writing its journal: nothing saved yet
+            finally:
+                os.close(fd)
         return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's live process
-        return True
-    return True
+#: Journal path → the open, locked file of a run of this process.
+_JOURNALS: dict[str, int] = {}

@@ -93,6 +93,8 @@ def test_training_settings_for_the_long_tail_losses():
     recipe = {"training": {"steps": 10, "flip_crop": True}}
     assert training_settings(recipe, {}).flip_crop
     assert recipe["training"]["flip_crop"] is True  # the shared parameters are not mutated
+    assert training_settings(shared, {"flip_crop": True}).flip_crop  # the variant's own switch
+    assert not training_settings(shared, {"flip_crop": False}).flip_crop
 
 
 @pytest.mark.parametrize(
@@ -102,10 +104,13 @@ def test_training_settings_for_the_long_tail_losses():
         ({"rebalancing": "logit_adjusted"}, "`tau` belongs with"),
         ({"rebalancing": "class_weighted", "tau": 1.0}, "'class_weighted' and sets it"),
         ({"rebalancing": "none", "flipcrop": True}, r"unknown variant keys \['flipcrop'\]"),
+        ({"flip_crop": "false"}, "flip_crop must be true or false; got 'false'"),
+        ({"rebalancing": "logit_adjusted", "tau": True}, r"tau|logit_adjustment=True"),
+        ({"rebalancing": "deferred_reweighting", "reweight_from": 0.99}, "leaves no weighted"),
     ],
 )
 def test_training_settings_refuse_settings_that_would_do_nothing(variant, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((TypeError, ValueError), match=message):
         training_settings({"training": {"steps": 10}}, variant)
 
 

@@ -80,6 +80,12 @@ def test_a_misspelt_training_setting_is_named(make_imageset):
         train_judge(make_imageset(), make_imageset(), bad)
 
 
+def test_loss_level_rebalancing_is_refused_for_the_judge(make_imageset):
+    stacked = {**JUDGE, "training": {**JUDGE["training"], "logit_adjustment": 1.0}}
+    with pytest.raises(ValueError, match=r"\['logit_adjustment'\]: loss-level rebalancing"):
+        train_judge(make_imageset(), make_imageset(), stacked)
+
+
 def test_the_prior_strength_with_the_best_validation_macro_f1_is_kept(make_imageset):
     """An untrained judge (learning rate ~0) has near-flat logits, so the prior decides: the
     full adjustment (log-prior gap 2.3) calls every face the rarest class; on validation faces

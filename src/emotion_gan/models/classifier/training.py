@@ -54,7 +54,9 @@ class TrainingSettings:
         reweight_from: share of ``steps`` trained *unweighted* before the class weights start
             (``class_weighted`` only): 0 = weighted throughout; 0.8 = deferred re-weighting
             (Cao et al. 2019, DRW: the features learn from the plain loss, the last 20 % of
-            the steps re-balance the decision).
+            the steps re-balance the decision). The weights are the "balanced" n/(K·count),
+            not Cao's effective-number weights (for classes of a few thousand faces and
+            β = 0.9999 the two differ little).
         logit_adjustment: τ of the logit-adjusted loss (Menon et al. 2021): the loss sees
             ``logits + τ · log π`` (π = training class prior), the model predicts with plain
             logits, so rare classes get a margin of τ · log(π_max / π_c). τ = 1 is balanced
@@ -99,6 +101,11 @@ class TrainingSettings:
         for name in ("warmup_fraction", "label_smoothing", "reweight_from"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must lie in [0, 1), got {getattr(self, name)!r}")
+        if self.class_weighted and self.steps and self.weighted_at(self.steps) is False:
+            raise ValueError(
+                f"reweight_from={self.reweight_from} of {self.steps} steps leaves no weighted "
+                "step: deferred re-weighting would do nothing; lower it"
+            )
         if not 0.0 <= self.logit_adjustment <= 2.0:
             raise ValueError(
                 f"logit_adjustment (τ) must lie in [0, 2] (1 = balanced softmax), got "

@@ -8,6 +8,7 @@ directory-backed store (``datasets.checkpoint_dir``), tests and notebooks use
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 import torch
@@ -26,6 +27,10 @@ class CheckpointStore(Protocol):
 
     def clear(self) -> None:
         """Forget every checkpoint (a finished, saved run no longer needs them)."""
+        ...
+
+    def hold(self) -> AbstractContextManager[None]:
+        """Reserve the store for one training run (no other run may use it meanwhile)."""
         ...
 
 
@@ -49,6 +54,9 @@ class InMemoryCheckpointStore:
 
     def clear(self) -> None:
         self._states.clear()
+
+    def hold(self) -> AbstractContextManager[None]:
+        return nullcontext()  # private to this object: nobody else can use it
 
 
 def _clone(value: Any) -> Any:

@@ -99,14 +99,20 @@ def training_settings(classifier: dict[str, Any], variant: dict[str, Any]) -> Tr
                 f"has rebalancing {rebalancing!r} and {'sets' if key in variant else 'lacks'} it"
             )
     training = dict(classifier["training"])
-    augment = bool(training.pop("flip_crop", False)) or bool(variant.get("flip_crop", False))
-    return TrainingSettings(
+    switches = {
+        "classifier.training.flip_crop": training.pop("flip_crop", False),
+        "the variant's flip_crop": variant.get("flip_crop", False),
+    }
+    for where, value in switches.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{where} must be true or false; got {value!r}")
+    return TrainingSettings(  # checks the types of reweight_from and tau (models/training/fields)
         **training,
         class_weighted=rebalancing in ("class_weighted", "deferred_reweighting"),
-        reweight_from=float(variant.get("reweight_from", 0.0)),
-        logit_adjustment=float(variant.get("tau", 0.0)),
+        reweight_from=variant.get("reweight_from", 0.0),
+        logit_adjustment=variant.get("tau", 0.0),
         balanced_sampling=rebalancing == "oversampled",
-        flip_crop=augment,
+        flip_crop=any(switches.values()),
     )
 
 

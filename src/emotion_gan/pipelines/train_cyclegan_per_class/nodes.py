@@ -87,19 +87,20 @@ def train_cyclegan_for_target_class(
     """
     reference_class = cyclegan["reference_class"]
     reference, target = select_domain_faces(train_sample, reference_class, target_class)
-    if not cyclegan.get("resume", True):
-        checkpoints.clear()
     pad = int(cyclegan.get("augment_pad", 0))
     networks = build_cyclegan(**cyclegan.get("architecture", {}))
-    history = train_cyclegan(
-        networks,
-        faces_to_tensor(reference),
-        faces_to_tensor(target),
-        CycleGANConfig(**cyclegan["training"]),
-        augment=partial(random_pad_crop_flip, pad=pad) if pad else None,
-        checkpoints=checkpoints,
-        progress_desc=f"CycleGAN {reference_class}→{target_class}",
-    )
+    with checkpoints.hold():  # no other run of this class may clear or write them meanwhile
+        if not cyclegan.get("resume", True):
+            checkpoints.clear()
+        history = train_cyclegan(
+            networks,
+            faces_to_tensor(reference),
+            faces_to_tensor(target),
+            CycleGANConfig(**cyclegan["training"]),
+            augment=partial(random_pad_crop_flip, pad=pad) if pad else None,
+            checkpoints=checkpoints,
+            progress_desc=f"CycleGAN {reference_class}→{target_class}",
+        )
     return networks.as_dict(), pd.DataFrame(history)
 
 

@@ -119,6 +119,30 @@ def _prior_strength(
     return best, scores
 
 
+#: Loss-level rebalancing belongs to the classifier variants: the judge trains plainly and is
+#: adjusted for the prior afterwards, so these would silently stack with that adjustment.
+_NOT_FOR_THE_JUDGE = ("logit_adjustment", "reweight_from")
+
+
+def judge_training_settings(judge: dict[str, Any]) -> TrainingSettings:
+    """``judge.training`` as :class:`TrainingSettings`, refusing settings the judge cannot use."""
+    given = set(judge["training"])
+    misplaced = sorted(given & set(_NOT_FOR_THE_JUDGE))
+    if misplaced:
+        raise ValueError(
+            f"judge.training {misplaced}: loss-level rebalancing is for the classifier "
+            "variants; the judge adjusts for the class prior after training "
+            "(judge.logit_adjustment.strengths)"
+        )
+    known = {field.name for field in fields(TrainingSettings)} - set(_NOT_FOR_THE_JUDGE)
+    unknown = sorted(given - known)
+    if unknown:
+        raise ValueError(
+            f"judge.training has unknown settings {unknown}; known: {', '.join(sorted(known))}"
+        )
+    return TrainingSettings(**judge["training"])
+
+
 def train_judge(
     judge_training_faces: ImageSet, judge_validation_faces: ImageSet, judge: dict[str, Any]
 ) -> tuple[JudgeCNN, dict]:
@@ -130,15 +154,9 @@ def train_judge(
     needs a judge that recognises rare classes without calling every face one of them.
 
     Raises:
-        ValueError: ``judge.training`` names a setting :class:`TrainingSettings` lacks.
+        ValueError: ``judge.training`` names a setting the judge cannot use.
     """
-    known = {field.name for field in fields(TrainingSettings)}
-    unknown = sorted(set(judge["training"]) - known)
-    if unknown:
-        raise ValueError(
-            f"judge.training has unknown settings {unknown}; known: {', '.join(sorted(known))}"
-        )
-    settings = TrainingSettings(**judge["training"])
+    settings = judge_training_settings(judge)
     strengths = _checked_strengths(judge)
     model = build_judge(int(judge["seed"]), **judge["architecture"])
     history = train_classifier(
