@@ -229,14 +229,79 @@ def _test_subset_problems(sample_imbalanced: Any) -> list[str]:
     ]
 
 
+#: Key paths whose keys are checked by what they build (dataclass fields, signatures, the
+#: variant check) or are free maps (class → fraction), not by conf/base's keys.
+_CHECKED_ELSEWHERE = (
+    "classifier.training.", "judge.training.", "cyclegan.training.",
+    "classifier.architecture.", "judge.architecture.", "cyclegan.architecture.",
+    "variants.", "sample_imbalanced.train_fraction_per_class.",
+)  # fmt: skip
+
+
+def _key_paths(tree: dict[str, Any], prefix: str = "") -> set[str]:
+    paths = set()
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        paths.add(path)
+        if isinstance(value, dict):
+            paths |= _key_paths(value, f"{path}.")
+    return paths
+
+
+def unknown_parameter_problems(parameters: dict[str, Any], known: set[str]) -> list[str]:
+    """Keys of ``parameters`` that conf/base does not have: a typo would otherwise be ignored.
+
+    conf/base's parameters are the schema (every env and ``--params`` override only changes
+    values there); top-level scalars are let through, since ``--params`` also carries runtime
+    values for the catalog (``fer2013_csv=…``).
+    """
+    problems = []
+    for path in sorted(_key_paths(parameters) - known):
+        top_level_scalar = "." not in path and not isinstance(parameters[path], dict)
+        if top_level_scalar or path.startswith(_CHECKED_ELSEWHERE):
+            continue
+        parent = path.rpartition(".")[0]
+        if parent and parent not in known:
+            continue  # its parent is reported already
+        siblings = sorted(p.rpartition(".")[2] for p in known if p.rpartition(".")[0] == parent)
+        problems.append(
+            f"unknown parameter {path!r} (conf/base has no such key); known here: "
+            f"{', '.join(siblings)}"
+        )
+    return problems
+
+
 class NamespaceParametersCheck:
-    """Fails fast when parameters and the vocabulary disagree (see the module docstring)."""
+    """Fails fast when parameters and the vocabulary disagree (see the module docstring), or
+    when a parameter key is not one conf/base defines."""
+
+    def __init__(self) -> None:
+        self._known: set[str] | None = None
+
+    @hook_impl
+    def after_context_created(self, context: Any) -> None:
+        """Read conf/base's parameters alone: their key paths are the schema."""
+        from kedro.config import OmegaConfigLoader
+        from kedro.framework.project import settings
+
+        base_env = settings.CONFIG_LOADER_ARGS.get("base_env", "base")
+        loader = OmegaConfigLoader(
+            context.config_loader.conf_source,
+            base_env=base_env,
+            default_run_env=base_env,
+            merge_strategy={"parameters": "soft"},
+            runtime_params={},
+        )
+        self._known = _key_paths(loader["parameters"])
 
     @hook_impl
     def after_catalog_created(self, parameters: dict[str, Any]) -> None:
         """``parameters`` is Kedro's catalog view: the whole tree sits under ``"parameters"``."""
         parameters = parameters or {}
-        problems = namespace_parameter_problems(parameters.get("parameters", parameters))
+        parameters = parameters.get("parameters", parameters)
+        problems = namespace_parameter_problems(parameters)
+        if self._known is not None:
+            problems += unknown_parameter_problems(parameters, self._known)
         if problems:
             raise ValueError("parameters do not match the pipelines:\n- " + "\n- ".join(problems))
 

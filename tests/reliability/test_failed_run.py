@@ -87,3 +87,12 @@ def test_the_versions_of_a_killed_run_are_withdrawn_by_the_next_run(kedro_projec
     run_kedro(project, ["sample_imbalanced"])  # any next run cleans up first
     assert not any(v in _versions(project) for v in left_behind)
     assert not list((project / "data" / ".runs").glob("*.json"))
+
+
+def test_a_misspelt_parameter_key_stops_the_run_before_any_node(kedro_project, run_kedro):
+    project = kedro_project(synthetic_source(total=300, seed=2))
+    with pytest.raises(ValueError, match=r"unknown parameter 'sample_imbalanced\.train_fractoin'"):
+        run_kedro(project, ["ingest"], runtime_params={"sample_imbalanced.train_fractoin": 0.3})
+    assert _versions(project) == set()
+    # a runtime value for the catalog (top-level scalar) is not a typo
+    run_kedro(project, ["ingest"], runtime_params={"fer2013_csv": "unused.csv.gz"})
