@@ -381,3 +381,29 @@ def _report(why: str, withdrawn: list[str], run_id: str, run_params: dict[str, A
             _trash(run_params) / run_id,
             "\n  ".join(withdrawn),
         )
+
+
+class RunSummary:
+    """The last lines of a run that wrote the report say where it is and what it concluded.
+
+    Why: a run ends in a scroll of INFO lines, and a newcomer otherwise has to search
+    ``data/08_reporting/`` for this run's timestamp by hand.
+    """
+
+    @hook_impl(trylast=True)
+    def after_pipeline_run(
+        self, run_params: dict[str, Any], pipeline: Pipeline, catalog: CatalogProtocol
+    ) -> None:
+        outputs = pipeline.all_outputs()
+        if "report" not in outputs or "metrics" not in outputs:
+            return
+        from emotion_gan.pipelines.evaluate.report import headline
+
+        run_id = run_params["run_id"]
+        report = version_folder(catalog["report"], run_id)
+        metrics = catalog.load("metrics", version=run_id)
+        logger.info(
+            "Report of this run: %s\nVerdict: %s",
+            Path(report) / Path(report).parent.name if report else "report (not versioned)",
+            headline(metrics),
+        )

@@ -11,8 +11,9 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft"},
 }
 
-from emotion_gan.hooks import NamespaceParametersCheck, RunRollback  # noqa: E402
+from emotion_gan.hooks import NamespaceParametersCheck, RunRollback, RunSummary  # noqa: E402
 
 # Parameters must name exactly the namespaces the pipelines build (clear error, before
 # training); a run that fails or was killed has its versions withdrawn (latest = finished).
-HOOKS = (NamespaceParametersCheck(), RunRollback())
+# The last log line of a run that wrote the report names it and gives the verdict.
+HOOKS = (NamespaceParametersCheck(), RunRollback(), RunSummary())

@@ -1,7 +1,9 @@
 """`kedro run --pipelines full` end to end on a tiny configuration: the whole report appears."""
 
 import json
+from pathlib import Path
 
+from emotion_gan import hooks
 from tests.conftest import synthetic_source
 
 TINY_PARAMETERS = """
@@ -28,11 +30,17 @@ tsne:
 """
 
 
-def test_full_pipeline_produces_metrics_tables_and_report(kedro_project, run_kedro):
+def test_full_pipeline_produces_metrics_tables_and_report(kedro_project, run_kedro, monkeypatch):
     project = kedro_project({**synthetic_source(total=700, seed=5),
                              "local/parameters.yml": TINY_PARAMETERS})  # fmt: skip
+    said: list[str] = []  # Kedro's logging config replaces pytest's handlers: record directly
+    monkeypatch.setattr(hooks.logger, "info", lambda message, *args: said.append(message % args))
     run_kedro(project, ["full"])
     reporting = project / "data" / "08_reporting"
+    (summary,) = [line for line in said if line.startswith("Report of this run:")]
+    report, verdict = summary.split("\n")  # the run's last lines: its report and the verdict
+    assert Path(report.removeprefix("Report of this run: ")).is_file()
+    assert verdict.startswith("Verdict: macro-F1 on the full test split: baseline")
 
     def latest(name: str):
         versions = sorted((reporting / name).iterdir())

@@ -360,6 +360,26 @@ def _verdict_sentences(verdict: dict[str, Any], what: str, names: Mapping[str, s
     return "\n".join(lines)
 
 
+def headline(metrics: dict[str, Any], names: Mapping[str, str] = DISPLAY_NAMES) -> str:
+    """The verdict in one sentence (macro-F1): what a run's last log line tells the user."""
+    verdict = metrics["verdict"]["macro_f1"]
+    best = _name(names, verdict["best_variant"])
+    sentence = (
+        f"macro-F1 on the {_title(verdict['test_set'])}: baseline {pct(verdict['baseline'])} %, "
+        f"best variant {best} {pct(verdict['best'])} %"
+    )
+    duel = verdict.get("gan_vs_cheap_alternatives")
+    if duel:
+        leader = "GAN augmentation leads" if duel["delta"] > 0 else "the cheap alternative leads"
+        sentence += (
+            f"; best GAN variant {_name(names, duel['gan_variant'])} {pct(duel['gan'])} % vs "
+            f"best cheap alternative {_name(names, duel['alternative_variant'])} "
+            f"{pct(duel['alternative'])} % — {leader if duel['delta'] else 'a tie'} "
+            f"(paired bootstrap p = {duel['p_value']:.3g})"
+        )
+    return sentence + "."
+
+
 def _header(metrics: dict[str, Any], names: Mapping[str, str]) -> list[str]:
     settings = metrics["settings"]
     test_sets = ", ".join(
