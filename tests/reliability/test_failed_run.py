@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from emotion_gan.models.training.runtime import NonFiniteLossError
 from tests.conftest import synthetic_source
 
 
@@ -92,7 +93,28 @@ def test_the_versions_of_a_killed_run_are_withdrawn_by_the_next_run(kedro_projec
 def test_a_misspelt_parameter_key_stops_the_run_before_any_node(kedro_project, run_kedro):
     project = kedro_project(synthetic_source(total=300, seed=2))
     with pytest.raises(ValueError, match=r"unknown parameter 'sample_imbalanced\.train_fractoin'"):
-        run_kedro(project, ["ingest"], runtime_params={"sample_imbalanced.train_fractoin": 0.3})
+        run_kedro(
+            project, ["ingest"], runtime_params={"sample_imbalanced": {"train_fractoin": 0.3}}
+        )
     assert _versions(project) == set()
     # a runtime value for the catalog (top-level scalar) is not a typo
     run_kedro(project, ["ingest"], runtime_params={"fer2013_csv": "unused.csv.gz"})
+
+
+def test_a_diverging_training_fails_the_run_and_leaves_the_finished_versions_latest(
+    kedro_project, run_kedro
+):
+    tiny = (
+        "judge:\n  architecture: {widths: [4, 8], feature_width: 8}\n"
+        "  training: {steps: 40, log_every: 10, batch_size: 16}\n"
+    )
+    project = kedro_project({**synthetic_source(total=300, seed=2), "local/parameters.yml": tiny})
+    run_kedro(project, ["ingest", "sample_imbalanced"])
+    finished = _versions(project)
+    with pytest.raises(NonFiniteLossError, match=r"diverged .* Lower training\.learning_rate"):
+        run_kedro(
+            project,
+            ["ingest", "sample_imbalanced", "train_judge"],  # the judge's faces are saved first
+            runtime_params={"judge": {"training": {"learning_rate": 1e8}}},  # as --params does
+        )
+    assert _versions(project) == finished  # no model, and not the diverged run's data either
