@@ -7,7 +7,12 @@ import copy
 import pytest
 from kedro.config import OmegaConfigLoader
 
-from emotion_gan.hooks import NamespaceParametersCheck, namespace_parameter_problems
+from emotion_gan.hooks import (
+    NamespaceParametersCheck,
+    key_paths,
+    namespace_parameter_problems,
+    parameter_schema_problems,
+)
 from tests.conftest import PROJECT_ROOT
 
 
@@ -94,7 +99,6 @@ def test_settings_blocks_are_checked_with_their_full_parameter_path() -> None:
         "learning_rate, log_every, precision, schedule, steps, warmup_fraction, weight_decay",
         "cyclegan.training: CycleGANConfig: wrong type for learning_rate='fast' (expected float)",
         "cyclegan.architecture: got an unexpected keyword argument 'ngff'",
-        "sample_imbalanced.train_fraction must be a number; got 'half'",
     ]  # variants are checked once the shared block they build on is valid:
     params["classifier"]["training"]["steps"] = 0
     problems = namespace_parameter_problems(params)
@@ -102,3 +106,26 @@ def test_settings_blocks_are_checked_with_their_full_parameter_path() -> None:
     assert any(
         p.startswith("variants.baseline: unknown variant keys ['rebalancng']") for p in problems
     )
+
+
+def test_conf_base_is_the_schema_for_keys_and_number_types() -> None:
+    base = key_paths(parameters("local"))
+    for env in ("local", "fer2013", "fer2013_cpu"):
+        assert parameter_schema_problems(parameters(env), base) == []
+    params = copy.deepcopy(parameters("local"))
+    params["sample_imbalanced"]["train_fraction"] = "half"
+    params["sample_imbalanced"]["train_fractoin"] = 0.3
+    params["evaluation"]["bootstrap"]["resamples"] = 2.5
+    params["cyclegan"]["resume"] = "no"
+    params["fer2013_csv"] = "/data/fer2013.csv.gz"  # a runtime value for the catalog
+    params["tsne"]["plot"] = {"dpi": 300}  # an unknown block: reported once, not per key
+    assert parameter_schema_problems(params, base) == [
+        "cyclegan.resume must be true or false (conf/base: True); got 'no'",
+        "evaluation.bootstrap.resamples must be a whole number (conf/base: 2000); got 2.5",
+        "sample_imbalanced.train_fraction must be a number (conf/base: 0.2); got 'half'",
+        "unknown parameter 'sample_imbalanced.train_fractoin' (conf/base has no such key); "
+        "known here: sample_seed, test_subset_fractions, train_fraction, "
+        "train_fraction_per_class",
+        "unknown parameter 'tsne.plot' (conf/base has no such key); known here: max_iter, "
+        "max_points, panels, pca_components, perplexity, seed",
+    ]

@@ -105,12 +105,6 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
             problems.extend(
                 _built(f"variants.{name}", lambda v=variant: training_settings(classifier, v))
             )
-    sample = parameters.get("sample_imbalanced")
-    sample = sample if isinstance(sample, dict) else {}
-    for key, kind in (("train_fraction", (int, float)), ("sample_seed", int)):
-        value = sample.get(key)
-        if key in sample and (isinstance(value, bool) or not isinstance(value, kind)):
-            problems.append(f"sample_imbalanced.{key} must be a number; got {value!r}")
     return problems
 
 
@@ -238,32 +232,56 @@ _CHECKED_ELSEWHERE = (
 )  # fmt: skip
 
 
-def _key_paths(tree: dict[str, Any], prefix: str = "") -> set[str]:
-    paths = set()
+def key_paths(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Every key path of a parameter tree (``"a.b.c"``) → its value."""
+    paths = {}
     for key, value in tree.items():
         path = f"{prefix}{key}"
-        paths.add(path)
+        paths[path] = value
         if isinstance(value, dict):
-            paths |= _key_paths(value, f"{path}.")
+            paths.update(key_paths(value, f"{path}."))
     return paths
 
 
-def unknown_parameter_problems(parameters: dict[str, Any], known: set[str]) -> list[str]:
-    """Keys of ``parameters`` that conf/base does not have: a typo would otherwise be ignored.
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
-    conf/base's parameters are the schema (every env and ``--params`` override only changes
-    values there); top-level scalars are let through, since ``--params`` also carries runtime
-    values for the catalog (``fer2013_csv=…``).
+
+def _type_problem(path: str, base: Any, given: Any) -> str | None:
+    """A number or a switch in conf/base must stay one (strings and lists may change form:
+    ``generated_classes: all`` or a list)."""
+    if isinstance(base, bool) and not isinstance(given, bool):
+        return f"{path} must be true or false (conf/base: {base!r}); got {given!r}"
+    if _is_number(base) and not isinstance(base, bool):
+        if not _is_number(given):
+            return f"{path} must be a number (conf/base: {base!r}); got {given!r}"
+        if isinstance(base, int) and isinstance(given, float) and not given.is_integer():
+            return f"{path} must be a whole number (conf/base: {base!r}); got {given!r}"
+    return None
+
+
+def parameter_schema_problems(parameters: dict[str, Any], base: dict[str, Any]) -> list[str]:
+    """Keys conf/base does not have, and numbers or switches given as something else.
+
+    conf/base's parameters are the schema: every env and ``--params`` override only changes
+    values there, so an unknown key is a typo that would otherwise be ignored, and ``abc``
+    where conf/base has a number would fail deep inside a node. Top-level scalars are let
+    through, since ``--params`` also carries runtime values for the catalog (``fer2013_csv``).
     """
-    problems = []
-    for path in sorted(_key_paths(parameters) - known):
-        top_level_scalar = "." not in path and not isinstance(parameters[path], dict)
-        if top_level_scalar or path.startswith(_CHECKED_ELSEWHERE):
+    given, problems = key_paths(parameters), []
+    for path in sorted(given):
+        if path.startswith(_CHECKED_ELSEWHERE):
+            continue
+        if path in base:
+            problem = _type_problem(path, base[path], given[path])
+            problems.extend([problem] if problem else [])
             continue
         parent = path.rpartition(".")[0]
-        if parent and parent not in known:
+        if not parent and not isinstance(given[path], dict):
+            continue  # a runtime value for the catalog
+        if parent and parent not in base:
             continue  # its parent is reported already
-        siblings = sorted(p.rpartition(".")[2] for p in known if p.rpartition(".")[0] == parent)
+        siblings = sorted(p.rpartition(".")[2] for p in base if p.rpartition(".")[0] == parent)
         problems.append(
             f"unknown parameter {path!r} (conf/base has no such key); known here: "
             f"{', '.join(siblings)}"
@@ -276,11 +294,11 @@ class NamespaceParametersCheck:
     when a parameter key is not one conf/base defines."""
 
     def __init__(self) -> None:
-        self._known: set[str] | None = None
+        self._base: dict[str, Any] | None = None
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        """Read conf/base's parameters alone: their key paths are the schema."""
+        """Read conf/base's parameters alone: their key paths and value types are the schema."""
         from kedro.config import OmegaConfigLoader
         from kedro.framework.project import settings
 
@@ -292,7 +310,7 @@ class NamespaceParametersCheck:
             merge_strategy={"parameters": "soft"},
             runtime_params={},
         )
-        self._known = _key_paths(loader["parameters"])
+        self._base = key_paths(loader["parameters"])
 
     @hook_impl
     def after_catalog_created(self, parameters: dict[str, Any]) -> None:
@@ -300,8 +318,8 @@ class NamespaceParametersCheck:
         parameters = parameters or {}
         parameters = parameters.get("parameters", parameters)
         problems = namespace_parameter_problems(parameters)
-        if self._known is not None:
-            problems += unknown_parameter_problems(parameters, self._known)
+        if self._base is not None:
+            problems += parameter_schema_problems(parameters, self._base)
         if problems:
             raise ValueError("parameters do not match the pipelines:\n- " + "\n- ".join(problems))
 
