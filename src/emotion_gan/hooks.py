@@ -298,19 +298,23 @@ class NamespaceParametersCheck:
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        """Read conf/base's parameters alone: their key paths and value types are the schema."""
-        from kedro.config import OmegaConfigLoader
+        """Read conf/base's parameters alone: their key paths and value types are the schema.
+
+        Read as plain YAML, not through a second ``OmegaConfigLoader``: creating one
+        re-registers the ``globals`` resolver process-wide, and the catalog of an env such as
+        fer2013 then resolved ``${globals:data_root}`` from conf/base (measured: its versions
+        were written under ``data/`` instead of ``data/fer2013/``).
+        """
+        import yaml
         from kedro.framework.project import settings
 
-        base_env = settings.CONFIG_LOADER_ARGS.get("base_env", "base")
-        loader = OmegaConfigLoader(
-            context.config_loader.conf_source,
-            base_env=base_env,
-            default_run_env=base_env,
-            merge_strategy={"parameters": "soft"},
-            runtime_params={},
+        base = Path(context.config_loader.conf_source) / settings.CONFIG_LOADER_ARGS.get(
+            "base_env", "base"
         )
-        self._base = key_paths(loader["parameters"])
+        parameters: dict[str, Any] = {}
+        for path in sorted(base.rglob("parameters*.y*ml")):
+            parameters.update(yaml.safe_load(path.read_text()) or {})
+        self._base = key_paths(parameters)
 
     @hook_impl
     def after_catalog_created(self, parameters: dict[str, Any]) -> None:
