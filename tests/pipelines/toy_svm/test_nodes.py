@@ -15,6 +15,7 @@ from emotion_gan.pipelines.toy_svm.nodes import (
     compute_bayes_accuracy,
     draw_toy_datasets,
     generate_minority_points,
+    judge_generated_points,
     plot_fig2a,
     score_baseline,
     score_oracle,
@@ -113,3 +114,19 @@ def test_fig2a_boundary_moves_into_the_minority() -> None:
     assert plt.get_fignums() == before  # a plain Figure: no pyplot registry to leak into
     learned = next(line for line in figure.axes[0].lines if "S_r" in line.get_label())
     assert learned.get_xdata()[0] > 1.5  # the ideal S_i = 1.5; imbalance pushes S_r to class 2
+
+
+def test_the_bayes_judge_tells_a_copying_generator_from_one_that_translates() -> None:
+    """A G that returns its reference input gets the source line exactly (FD ratio 1, the
+    fidelity its sources get); a G that draws true minority points is as recognisable as real
+    ones (relative fidelity ≈ 1) and sits far below the source line."""
+    draws = _draws()
+    copied = [draw.train_points_of(1) for draw in draws]
+    perfect = [draw.oracle_minority_points for draw in draws]
+    copying = judge_generated_points(draws, copied, 1, 3, CLASSES)["summary"]
+    working = judge_generated_points(draws, perfect, 1, 3, CLASSES)["summary"]
+    assert copying["label_fidelity"]["mean"] == copying["source_called_target"]["mean"] < 0.05
+    assert copying["fd_generated_over_source"]["mean"] == pytest.approx(1.0, abs=0.35)
+    assert working["relative_fidelity"]["mean"] == pytest.approx(1.0, abs=0.1)
+    assert working["fd_generated_over_source"]["mean"] < 0.1
+    assert len(working["knn_precision"]["per_seed"]) == 2

@@ -29,6 +29,10 @@ def test_toy_svm_runs_end_to_end_and_writes_versioned_outputs(kedro_project, run
     )
     assert set(metrics["target"]) >= {"met", "cyclegan_mean_met", "better_than_baseline_paired"}
     assert metrics["setup"]["seeds"] == [0, 1]
+    quality = metrics["gan_quality"]  # the faces' GAN-quality numbers, judged by the Bayes rule
+    for reference in ("reference", "other_reference"):
+        assert 0.0 <= quality[reference]["label_fidelity"]["mean"] <= 1.0
+        assert len(quality[reference]["fd_generated_over_source"]["per_seed"]) == 2
 
     for figure in FIGURES:
         (png,) = (project / f"data/08_reporting/toy_svm/{figure}.png").glob(f"*/{figure}.png")

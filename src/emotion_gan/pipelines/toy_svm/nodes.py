@@ -24,6 +24,7 @@ from emotion_gan.models.toy.point_cyclegan import (
 )
 from emotion_gan.pipelines.toy_svm import plots
 from emotion_gan.sources.toy_gaussians import GaussianClasses, ToyDraw, draw_toy_data
+from emotion_gan.stats.judged_quality import Judged, judged_quality
 from emotion_gan.stats.paired_tests import compare_over_seeds
 from emotion_gan.stats.summary import mean_sd_per_seed
 
@@ -191,6 +192,71 @@ def generate_minority_points(
     return generated
 
 
+#: The judged-quality numbers summarised over seeds (paths into :func:`judged_quality`'s dict).
+_QUALITY_KEYS = {
+    "label_fidelity": ("label_fidelity",),
+    "relative_fidelity": ("relative_fidelity",),
+    "source_called_target": ("source_called_target",),
+    "still_reference_share": ("still_reference_share",),
+    "fd_generated": ("frechet_distance", "generated"),
+    "fd_source_line": ("frechet_distance", "source_line"),
+    "fd_floor": ("frechet_distance", "floor"),
+    "fd_generated_over_source": ("frechet_distance", "generated_over_source"),
+    "knn_precision": ("knn_precision_recall", "precision"),
+    "knn_recall": ("knn_precision_recall", "recall"),
+}
+
+
+def judge_generated_points(
+    draws: list[ToyDraw],
+    generated: list[np.ndarray],
+    reference_class: int,
+    minority_class: int,
+    classes: dict[str, Any],
+) -> dict[str, Any]:
+    """The faces' GAN-quality numbers for the toy, judged by the Bayes-optimal classifier.
+
+    Why the Bayes rule: it knows the true class densities, so it is an instrument no part of
+    the pipeline trained and nothing can flatter. The "features" are the 2-D points
+    themselves (Fréchet distance of Gaussians in the plane). Per seed: generated points vs
+    real test points of the minority class, beside the source line (the reference class's
+    training points, what a G that copies its input would score) and the floor (real training
+    points of the minority class). Returns per-seed dicts and mean ± sd of each number.
+    """
+    gaussians = _classes(classes)
+
+    def judged(points: np.ndarray) -> Judged:
+        return Judged(points, gaussians.bayes_predict(points))
+
+    per_seed = []
+    for draw, points in zip(draws, generated, strict=True):
+        test_target = draw.test_points[draw.test_labels == minority_class]
+        per_seed.append(
+            judged_quality(
+                target=minority_class,
+                reference=reference_class,
+                generated=judged(points),
+                source=judged(draw.train_points_of(reference_class)),
+                real_train_target=judged(draw.train_points_of(minority_class)),
+                real_test_target=judged(test_target),
+                seed=draw.seed,
+            )
+        )
+    summary = {}
+    for name, path in _QUALITY_KEYS.items():
+        values = [_dig(entry, path) for entry in per_seed]
+        if all(v is not None for v in values):
+            summary[name] = mean_sd_per_seed(values)
+    return {"judge": "Bayes-optimal rule of the true Gaussians", "summary": summary,
+            "per_seed": per_seed}  # fmt: skip
+
+
+def _dig(entry: Mapping[str, Any], path: Sequence[str]) -> Any:
+    for key in path:
+        entry = entry.get(key) if isinstance(entry, Mapping) else None
+    return entry
+
+
 def score_cyclegan_augmented(
     draws: list[ToyDraw],
     generated: list[np.ndarray],
@@ -285,6 +351,8 @@ def summarise_toy_metrics(
     cyclegan_other_reference: list[float],
     bayes_accuracy: float,
     settings: dict[str, Any],
+    generated_quality: dict[str, Any] | None = None,
+    generated_quality_other_reference: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """All numbers of the toy experiment in one JSON-ready dict (``toy_svm_metrics``).
 
@@ -311,6 +379,12 @@ def summarise_toy_metrics(
         metrics["cyclegan"]["mean"], comparisons["cyclegan_vs_baseline"]["better"], settings
     )
     metrics["setup"] = _setup(draws, settings)
+    if generated_quality is not None:  # the same GAN-quality numbers as the faces get
+        metrics["gan_quality"] = {
+            "reference": generated_quality["summary"],
+            "other_reference": (generated_quality_other_reference or {}).get("summary"),
+            "judge": generated_quality["judge"],
+        }
     _log_summary(metrics, len(draws))
     return metrics
 

@@ -20,6 +20,7 @@ from emotion_gan.pipelines.toy_svm.nodes import (
     compute_bayes_accuracy,
     draw_toy_datasets,
     generate_minority_points,
+    judge_generated_points,
     plot_accuracy_over_seeds,
     plot_fig2a,
     plot_fig2b,
@@ -40,10 +41,11 @@ _SHARED_PARAMETERS = (
     "params:toy_svm.cyclegan",
     "params:toy_svm.generated_count",
     "params:toy_svm.svm",
+    "params:toy_svm.classes",
 )
 
 #: Template outputs the report reads, exposed as ``<namespace>_<name>``.
-_EXPOSED_OUTPUTS = ("cyclegan_accuracies", "generated_minority_points")
+_EXPOSED_OUTPUTS = ("cyclegan_accuracies", "generated_minority_points", "generated_quality")
 
 #: namespace → the parameter naming its reference class.
 REFERENCE_NAMESPACES = {
@@ -53,7 +55,8 @@ REFERENCE_NAMESPACES = {
 
 
 def cyclegan_augmentation_template() -> Pipeline:
-    """Train a CycleGAN per seed (reference → minority), generate 900 points, rescore the SVM."""
+    """Train a CycleGAN per seed (reference → minority), generate 900 points, rescore the SVM,
+    and judge the generated points with the Bayes rule (the faces' GAN-quality numbers)."""
     return Pipeline(
         [
             Node(
@@ -88,6 +91,18 @@ def cyclegan_augmentation_template() -> Pipeline:
                 ],
                 outputs="cyclegan_accuracies",
                 name="score_cyclegan_augmented",
+            ),
+            Node(
+                judge_generated_points,
+                inputs=[
+                    "toy_draws",
+                    "generated_minority_points",
+                    "params:reference_class",
+                    "params:toy_svm.minority_class",
+                    "params:toy_svm.classes",
+                ],
+                outputs="generated_quality",
+                name="judge_generated_points",
             ),
         ]
     )
@@ -178,6 +193,8 @@ def metrics() -> Pipeline:
         "cyclegan_other_reference": "toy_other_reference_cyclegan_accuracies",
         "bayes_accuracy": "toy_bayes_accuracy",
         "settings": "params:toy_svm",
+        "generated_quality": "toy_reference_generated_quality",
+        "generated_quality_other_reference": "toy_other_reference_generated_quality",
     }
     return Pipeline(
         [Node(summarise_toy_metrics, inputs, "toy_svm_metrics", name="summarise_toy_metrics")]
