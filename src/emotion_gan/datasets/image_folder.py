@@ -11,6 +11,7 @@ paper's SFEW preprocessing (§4.3).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,6 @@ def read_image_folder(
 ) -> ImageSet:
     """Read ``root/<class>/<image>`` into an ImageSet (split ``"unsplit"``, origin ``"real"``).
 
-    (~60 lines, mostly the error cases each named with its path; one walk over the folders.)
-
     Args:
         root: folder holding one sub-folder per class.
         class_map: extra ``{folder name: emotion}`` entries, e.g. ``{"contempt": "disgust"}``.
@@ -71,28 +70,15 @@ def read_image_folder(
     images: list[np.ndarray] = []
     labels: list[int] = []
     skipped: list[str] = []
-    no_face = 0
-    reshaped: dict[str, list[Path]] = {"non_square": [], "upscaled": []}
+    tally = _Tally()
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         emotion = spellings.get(folder.name.lower())
         if emotion is None:
             skipped.append(folder.name)
             continue
-        files = _class_images(folder)
-        if not files:
-            raise DatasetError(
-                f"class folder {folder} holds no images ({', '.join(IMAGE_SUFFIXES)}); add images "
-                "or remove the folder"
-            )
-        for path in files:
-            face, found, (height, width) = _read_face(path, detector, centre_crop)
-            no_face += int(detector is not None and not found)
-            if height != width:
-                reshaped["non_square"].append(path)
-            if min(height, width) < IMAGE_SIZE:
-                reshaped["upscaled"].append(path)
-            images.append(face)
-            labels.append(label_of(emotion))
+        faces = _read_class_folder(folder, detector, centre_crop, tally)
+        images.extend(faces)
+        labels.extend([label_of(emotion)] * len(faces))
     if skipped:
         logger.warning(
             "Skipped class folders %s in %s: not one of the 7 emotions; map them with class_map",
@@ -101,7 +87,7 @@ def read_image_folder(
         )
     if not images:
         raise DatasetError(f"no class folder in {root} matches an emotion ({', '.join(EMOTIONS)})")
-    _warn_reshaped(reshaped, centre_crop)
+    tally.warn(centre_crop)
     return ImageSet.from_arrays(
         np.stack(images),
         np.array(labels),
@@ -111,28 +97,60 @@ def read_image_folder(
             "path": str(root),
             "skipped_folders": skipped,
             "crop_faces": crop_faces,
-            "faces_not_found": no_face,
+            "faces_not_found": tally.no_face,
             "centre_crop": centre_crop,
-            **{kind: len(paths) for kind, paths in reshaped.items()},
+            "non_square": len(tally.non_square),
+            "upscaled": len(tally.upscaled),
         },
     )
 
 
-def _warn_reshaped(reshaped: dict[str, list[Path]], centre_crop: bool) -> None:
-    """Say how many images were not 48×48-ready, so no reshaping happens without a word."""
-    non_square, upscaled = reshaped["non_square"], reshaped["upscaled"]
-    if non_square:
-        how = (
-            "centre-cropped to a square"
-            if centre_crop
-            else ("squashed to a square (centre_crop: true cuts the central square instead)")
+@dataclass
+class _Tally:
+    """What reading did to the images, counted so that none is reshaped without a word."""
+
+    no_face: int = 0
+    non_square: list[Path] = field(default_factory=list)
+    upscaled: list[Path] = field(default_factory=list)
+
+    def warn(self, centre_crop: bool) -> None:
+        if self.non_square:
+            how = (
+                "centre-cropped to a square"
+                if centre_crop
+                else ("squashed to a square (centre_crop: true cuts the central square instead)")
+            )
+            logger.warning(
+                "%d non-square images were %s, e.g. %s",
+                len(self.non_square), how, self.non_square[0],
+            )  # fmt: skip
+        if self.upscaled:
+            logger.warning(
+                "%d images smaller than %d×%d were upscaled, e.g. %s",
+                len(self.upscaled), IMAGE_SIZE, IMAGE_SIZE, self.upscaled[0],
+            )  # fmt: skip
+
+
+def _read_class_folder(
+    folder: Path, detector: cv2.CascadeClassifier | None, centre_crop: bool, tally: _Tally
+) -> list[np.ndarray]:
+    """Every image of one class folder as a 48×48 face; refuses an empty folder."""
+    files = _class_images(folder)
+    if not files:
+        raise DatasetError(
+            f"class folder {folder} holds no images ({', '.join(IMAGE_SUFFIXES)}); add images "
+            "or remove the folder"
         )
-        logger.warning("%d non-square images were %s, e.g. %s", len(non_square), how, non_square[0])
-    if upscaled:
-        logger.warning(
-            "%d images smaller than %d×%d were upscaled, e.g. %s",
-            len(upscaled), IMAGE_SIZE, IMAGE_SIZE, upscaled[0],
-        )  # fmt: skip
+    faces = []
+    for path in files:
+        face, found, (height, width) = _read_face(path, detector, centre_crop)
+        tally.no_face += int(detector is not None and not found)
+        if height != width:
+            tally.non_square.append(path)
+        if min(height, width) < IMAGE_SIZE:
+            tally.upscaled.append(path)
+        faces.append(face)
+    return faces
 
 
 def _class_images(folder: Path) -> list[Path]:
