@@ -1,4 +1,5 @@
-"""The parameters/namespaces check: conf envs pass, each kind of mismatch is named."""
+"""The parameters check (emotion_gan.parameter_checks and its hook): conf envs pass, each kind
+of mismatch is named."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import copy
 import pytest
 from kedro.config import OmegaConfigLoader
 
-from emotion_gan.hooks import (
-    NamespaceParametersCheck,
+from emotion_gan.hooks import NamespaceParametersCheck
+from emotion_gan.parameter_checks import (
     key_paths,
     namespace_parameter_problems,
     parameter_schema_problems,

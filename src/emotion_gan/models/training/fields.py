@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     """int or float, but not bool: True is an int to Python, never a step count or a rate."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -23,13 +23,13 @@ def _number(value: Any) -> bool:
 _CHECKS = {
     "bool": lambda v: isinstance(v, bool),
     "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "float": _number,
+    "float": is_number,
     "str": lambda v: isinstance(v, str),
     "tuple[float, float]": lambda v: (
         isinstance(v, Sequence)
         and not isinstance(v, str)
         and len(v) == 2
-        and all(_number(x) for x in v)
+        and all(is_number(x) for x in v)
     ),  # fmt: skip
 }
 
