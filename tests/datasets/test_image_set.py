@@ -2,6 +2,7 @@
 
 import base64
 import os
+import re
 
 import numpy as np
 import pytest
@@ -63,10 +64,13 @@ def test_saving_something_else_is_refused(tmp_path):
     assert not (tmp_path / "x.npz").exists()
 
 
-def test_corrupt_file_names_the_path(tmp_path):
-    path = tmp_path / "bad.npz"
-    path.write_bytes(b"not a zip")
-    with pytest.raises(DatasetError, match=r"bad\.npz.*corrupt"):
+@pytest.mark.parametrize(
+    ("name", "content"), [("bad.npz", b"not a zip"), ("empty.npz", b"")], ids=["corrupt", "empty"]
+)
+def test_a_corrupt_or_zero_byte_file_names_its_path(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DatasetError, match=re.escape(name) + ".*corrupt"):
         ImageSetDataset(filepath=str(path)).load()
 
 
@@ -88,13 +92,6 @@ def test_saved_versions_respect_the_umask_like_other_kedro_outputs(tmp_path, mak
         assert (tmp_path / "other.npz").stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)
-
-
-def test_a_zero_byte_version_names_its_path(tmp_path):
-    path = tmp_path / "empty.npz"
-    path.write_bytes(b"")
-    with pytest.raises(DatasetError, match=r"empty\.npz.*corrupt"):
-        ImageSetDataset(filepath=str(path)).load()
 
 
 def test_a_missing_load_version_lists_the_versions_that_exist(tmp_path, make_imageset):
