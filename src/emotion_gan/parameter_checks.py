@@ -58,6 +58,8 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
     ``kedro`` command (``viz``, ``catalog`` …), which should not pay for torch.
     """
     from emotion_gan.models.classifier import EmotionCNN, TrainingSettings
+    from emotion_gan.models.conditional.networks import build_conditional_gan
+    from emotion_gan.models.conditional.trainer import ConditionalGANConfig
     from emotion_gan.models.cyclegan.networks import build_cyclegan
     from emotion_gan.models.cyclegan.trainer import CycleGANConfig
     from emotion_gan.models.judge.network import JudgeCNN
@@ -71,10 +73,15 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
         ),
         "judge.training": lambda b: judge_training_settings({"training": b}),
         "cyclegan.training": lambda b: CycleGANConfig(**b),
+        "conditional_gan.training": lambda b: ConditionalGANConfig(**b),
         "classifier.architecture": lambda b: inspect.signature(EmotionCNN).bind(**b),
         "judge.architecture": lambda b: inspect.signature(JudgeCNN).bind(**b),
         "cyclegan.architecture": lambda b: inspect.signature(build_cyclegan).bind(**b),
+        "conditional_gan.architecture": lambda b: inspect.signature(build_conditional_gan).bind(
+            **b
+        ),
     }
+    adversarial = ("cyclegan.training", "conditional_gan.training")  # check their own steps
     problems = []
     for path, build in builders.items():
         block = _block(parameters, path)
@@ -84,7 +91,7 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
             problems.append(f"{path} must be a mapping of settings; got {block!r}")
             continue
         problems.extend(_built(path, lambda b=block, build=build: build(b)))
-        if path.endswith(".training") and path != "cyclegan.training":  # CycleGAN: its own
+        if path.endswith(".training") and path not in adversarial:
             steps = block.get("steps")
             if isinstance(steps, int) and not isinstance(steps, bool) and steps < 1:
                 problems.append(f"{path}.steps must be >= 1; 0 would save an untrained model")
@@ -218,6 +225,7 @@ def _test_subset_problems(sample_imbalanced: Any) -> list[str]:
 #: variant check) or are free maps (class → fraction), not by conf/base's keys.
 _CHECKED_ELSEWHERE = (
     "classifier.training.", "judge.training.", "cyclegan.training.",
+    "conditional_gan.training.", "conditional_gan.architecture.",
     "classifier.architecture.", "judge.architecture.", "cyclegan.architecture.",
     "variants.", "sample_imbalanced.train_fraction_per_class.",
 )  # fmt: skip

@@ -36,8 +36,62 @@ TEST_SUBSETS: tuple[str, ...] = ("test_7pct", "test_14pct")
 TEST_SETS: tuple[str, ...] = (*TEST_SUBSETS, "test_full")
 TEST_SET_TITLES = {"test_7pct": "7 %", "test_14pct": "14 %", "test_full": "full test split"}
 
-#: Generator families that can make the supplementary faces (the paper's: one CycleGAN per T).
-GENERATOR_FAMILIES: tuple[str, ...] = ("cyclegan",)
+
+@dataclass(frozen=True)
+class GeneratorFamily:
+    """One way to make the supplementary faces of every target class.
+
+    ``namespace`` prefixes everything ``generate_synthetic`` and the classifiers trained on its
+    faces write for this family (``None``: the paper's own names, ``augmented_train_sample``…);
+    ``generator`` is the per-target-class dataset holding a ``{"G": module}`` that translates
+    reference-class faces into that class, ``history`` the loss history (with training seconds)
+    of the model that made it (``{target_class}`` is filled in for both).
+    """
+
+    name: str
+    display_name: str
+    namespace: str | None
+    generator: str
+    history: str
+
+    def dataset(self, name: str) -> str:
+        """This family's copy of a ``generate_synthetic`` output (``augmented_train_sample``…)."""
+        return name if self.namespace is None else f"{self.namespace}.{name}"
+
+    def histories(self) -> tuple[str, ...]:
+        """The loss histories of every model of the family (six CycleGANs, one conditional)."""
+        names = (self.history.format(target_class=t) for t in TARGET_CLASSES)
+        return tuple(dict.fromkeys(names))
+
+
+#: The generator families, compared in one run: the paper's six CycleGANs, and one conditional
+#: (StarGAN-style) generator for every target class.
+GENERATOR_FAMILIES: tuple[GeneratorFamily, ...] = (
+    GeneratorFamily(
+        "cyclegan",
+        "six CycleGANs",
+        None,
+        "{target_class}.cyclegan",
+        "{target_class}.cyclegan_history",
+    ),
+    GeneratorFamily(
+        "conditional",
+        "one conditional generator",
+        "conditional",
+        "{target_class}.conditional_generator",
+        "conditional_gan_history",
+    ),
+)
+FAMILY_NAMES: tuple[str, ...] = tuple(f.name for f in GENERATOR_FAMILIES)
+
+
+def generator_family(name: str) -> GeneratorFamily:
+    """The family called ``name``, with an error listing the known ones."""
+    for family in GENERATOR_FAMILIES:
+        if family.name == name:
+            return family
+    raise ValueError(f"unknown generator family {name!r}; expected one of {FAMILY_NAMES}")
+
 
 #: Variant families the verdict compares (the best of each, paired bootstrap + seed spread).
 GAN_AUGMENTATION = "gan_augmentation"
@@ -50,17 +104,20 @@ class Variant:
     """One trained classifier variant: a namespace, a report label and a verdict family.
 
     ``pipeline`` names the modular pipeline that trains it (``train_baseline`` reads its
-    settings from ``variants.<name>``; ``train_dag`` from ``dag``).
+    settings from ``variants.<name>``; ``train_dag`` from ``dag``). ``generator`` is the
+    generator family whose faces it trains on (meaningful only for GAN augmentation).
     """
 
     name: str
     display_name: str
     family: str
     pipeline: str = "train_baseline"
+    generator: str = "cyclegan"
 
 
 #: Every variant, in report order: Table 1's columns, all six generated classes, the cheap
-#: alternatives to GAN augmentation, and the DAG of Table 2.
+#: alternatives to GAN augmentation, the DAG of Table 2, then the GAN-augmentation variants again
+#: on the conditional generator's faces (the comparison of generator families).
 VARIANTS: tuple[Variant, ...] = (
     Variant("baseline", "baseline", REFERENCE),
     Variant("plus_disgust", "+disgust", GAN_AUGMENTATION),
@@ -73,7 +130,16 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("flip_crop", "flip + crop", CHEAP_ALTERNATIVES),
     Variant("smote", "SMOTE", CHEAP_ALTERNATIVES),
     Variant("dag", "DAG: pre-train + fine-tune", GAN_AUGMENTATION, pipeline="train_dag"),
-)
+    # The same four GAN-augmentation variants on the conditional generator's faces (issue 13).
+    Variant("conditional_plus_disgust", "+disgust (conditional G)", GAN_AUGMENTATION,
+            generator="conditional"),
+    Variant("conditional_plus_sad", "+sad (conditional G)", GAN_AUGMENTATION,
+            generator="conditional"),
+    Variant("conditional_plus_all", "+all six (conditional G)", GAN_AUGMENTATION,
+            generator="conditional"),
+    Variant("conditional_dag", "DAG (conditional G)", GAN_AUGMENTATION, pipeline="train_dag",
+            generator="conditional"),
+)  # fmt: skip
 #: The variant every other one is compared with (paired tests, Tables 1–2).
 BASELINE = "baseline"
 #: The namespace of the DAG framework (Table 2).
@@ -86,6 +152,19 @@ DISPLAY_NAMES: dict[str, str] = {v.name: v.display_name for v in VARIANTS}
 def variants_of(pipeline: str) -> tuple[str, ...]:
     """Names of the variants one pipeline trains (its namespaces), in report order."""
     return tuple(v.name for v in VARIANTS if v.pipeline == pipeline)
+
+
+def variant_named(name: str) -> Variant:
+    """The variant called ``name`` (a ``KeyError`` naming the known ones otherwise)."""
+    for candidate in VARIANTS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(f"unknown variant {name!r}; known: {ALL_VARIANTS}")
+
+
+def augmented_sample_of(variant: str) -> str:
+    """The augmented training set a variant reads: that of its generator family."""
+    return generator_family(variant_named(variant).generator).dataset("augmented_train_sample")
 
 
 def family_members(family: str) -> tuple[str, ...]:

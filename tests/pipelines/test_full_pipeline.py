@@ -10,6 +10,9 @@ TINY_PARAMETERS = """
 cyclegan:
   architecture: {ngf: 4, n_blocks: 1, ndf: 8, n_layers: 1}
   training: {steps: 4, batch_size: 2, checkpoint_every: 2, log_every: 1}
+conditional_gan:
+  architecture: {ngf: 4, n_blocks: 1, ndf: 8, n_layers: 3}
+  training: {steps: 4, batch_size: 2, checkpoint_every: 2, log_every: 1}
 generation:
   min_count: 6
   quality: {max_images: 50}
@@ -50,12 +53,19 @@ def test_full_pipeline_produces_metrics_tables_and_report(kedro_project, run_ked
     assert {"settings", "variants", "label_fidelity", "verdict"} <= set(metrics)
     assert {"baseline", "plus_disgust", "plus_sad", "plus_all", "dag", "class_weighted",
             "deferred_reweighting", "logit_adjusted", "oversampled", "flip_crop",
-            "smote"} <= set(metrics["variants"])  # fmt: skip
+            "smote", "conditional_plus_disgust", "conditional_plus_sad", "conditional_plus_all",
+            "conditional_dag"} <= set(metrics["variants"])  # fmt: skip
+    families = metrics["generator_families"]  # both families, judged the same way, with costs
+    assert list(families) == ["cyclegan", "conditional"]
+    assert families["cyclegan"]["models"] == 6 and families["conditional"]["models"] == 1
+    assert all(f["training_seconds"] > 0 for f in families.values())
+    assert set(families["conditional"]["classes"]) == set(families["cyclegan"]["classes"])
     for table in ("table1.csv", "table1.md", "table2.csv", "table2.md", "report.md"):
         assert latest(table).stat().st_size > 0, table
     report = latest("report.md").read_text()
     assert "1 − 2e/K" in report and "68.6 %" in report  # one-vs-rest ⇔ top-1 explained
     assert "baseline" in report and "dag" in report.lower()
+    assert "## Generator families: six CycleGANs vs one conditional generator" in report
     for target in ("angry", "disgust", "fear", "happy", "sad", "surprise"):
         assert (project / "data/03_primary/generated" / f"{target}.npz").is_dir()
         assert (project / "data/06_models/cyclegan" / f"{target}.pt").is_dir()

@@ -15,7 +15,6 @@ from emotion_gan.stats.verdict import (
     seed_spread_difference,
     verdict,
 )
-from emotion_gan.vocabulary import CHEAP_ALTERNATIVES, GAN_AUGMENTATION, family_members
 
 DISGUST, NEUTRAL = 1, 6
 
@@ -67,14 +66,6 @@ def test_family_leaders_take_the_best_present_member_first_on_ties() -> None:
     stats = {"a": {"mean": 0.5}, "b": {"mean": 0.7}, "c": {"mean": 0.7}, "d": {"mean": 0.1}}
     families = {"one": ["a", "b", "c"], "two": ["x", "d"], "none": ["y"]}
     assert family_leaders(stats, families) == {"one": "b", "two": "d"}
-
-
-def test_families_come_from_the_vocabulary() -> None:
-    assert family_members(GAN_AUGMENTATION) == ("plus_disgust", "plus_sad", "plus_all", "dag")
-    assert family_members(CHEAP_ALTERNATIVES) == (
-        "class_weighted", "deferred_reweighting", "logit_adjusted", "oversampled",
-        "flip_crop", "smote",
-    )  # fmt: skip
 
 
 def test_verdict_ranks_compares_with_baseline_and_duels_the_families(paired) -> None:

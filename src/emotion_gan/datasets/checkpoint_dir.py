@@ -114,7 +114,8 @@ class DirectoryCheckpointStore:
             raise DatasetError(
                 f"cannot read checkpoint {path} ({type(exc).__name__}: {exc}); it is "
                 "truncated or not a checkpoint. Delete it to resume from the previous one, or "
-                "start afresh with --params cyclegan.resume=false."
+                "start afresh with the resume switch off (--params cyclegan.resume=false, or "
+                "conditional_gan.resume=false for the conditional generator)."
             ) from exc
 
     def clear(self) -> None:

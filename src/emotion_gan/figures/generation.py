@@ -93,3 +93,36 @@ def judged_quality_bars(classes: Mapping[str, dict[str, Any]]) -> Figure:
     fidelity.set(xlabel="relative fidelity (judge)", xlim=(0, max(1.05, *relative)))
     figure.suptitle("Generated faces as the independent judge sees them")
     return figure
+
+
+def family_comparison_bars(families: Mapping[str, dict[str, Any]]) -> Figure:
+    """Per target class and generator family: relative fidelity, and FD generated ÷ source line.
+
+    ``families``: ``metrics["generator_families"]`` (display name, training seconds, the
+    judge's verdict per class). The legend gives each family's training time, so the bars are
+    read at the budget each family had. Targets drawn: relative fidelity 0.8, FD ratio 0.5.
+    """
+    classes = sorted({c for f in families.values() for c in f["classes"]}, key=EMOTIONS.index)
+    figure = new_figure(9.0, 0.5 * max(len(classes), 1) + 1.8)
+    fidelity, movement = figure.subplots(1, 2, sharey=True)
+    rows = np.arange(len(classes))
+    height = 0.8 / max(len(families), 1)
+    for index, family in enumerate(families.values()):
+        offset = (index - (len(families) - 1) / 2) * height
+        entries = [family["classes"].get(c, {}) for c in classes]
+        seconds = family.get("training_seconds")
+        label = family["display_name"] + (f", {seconds / 60:.1f} min" if seconds else "")
+        relative = [e.get("relative_fidelity") or 0.0 for e in entries]
+        ratio = [
+            (e.get("frechet_distance") or {}).get("generated_over_source", np.nan) for e in entries
+        ]
+        fidelity.barh(rows + offset, relative, height, label=label, color=f"C{index}")
+        movement.barh(rows + offset, ratio, height, color=f"C{index}")
+    fidelity.axvline(0.8, color="grey", ls="--", lw=0.8)
+    movement.axvline(0.5, color="grey", ls="--", lw=0.8)
+    fidelity.set(yticks=rows, yticklabels=classes, xlabel="relative fidelity (judge; 1 = as real)")
+    fidelity.invert_yaxis()
+    movement.set(xlabel="FD generated ÷ FD of its neutral sources (1 = no better than a copy)")
+    fidelity.legend(fontsize=SMALL_TITLE_SIZE, loc="lower right")
+    figure.suptitle("Generator families at their training budgets, judged independently")
+    return figure

@@ -10,8 +10,12 @@ from emotion_gan.models.cyclegan.networks import CycleGANNetworks, build_cyclega
 from emotion_gan.models.cyclegan.trainer import CycleGANConfig, _TrainingStep, train_cyclegan
 from emotion_gan.models.training.checkpoints import InMemoryCheckpointStore
 from emotion_gan.models.training.runtime import MixedPrecision, NonFiniteLossError
+from tests.models.training.loop_helpers import Interrupt, jitter, without_seconds
 
-HISTORY_KEYS = {"step", "loss_g", "loss_f", "cycle", "identity", "loss_d_r", "loss_d_t", "lr"}
+HISTORY_KEYS = {"step", "lr", "seconds", "loss_g", "loss_f", "cycle", "identity"} | {
+    "loss_d_r",
+    "loss_d_t",
+}
 
 
 def point_networks(seed: int = 0) -> CycleGANNetworks:
@@ -62,24 +66,6 @@ def test_learning_rate_is_constant_then_decays_linearly() -> None:
     assert CycleGANConfig(steps=10, decay_start_fraction=0.0).lr_factor(9) == pytest.approx(0.1)
 
 
-class Interrupt(Exception):
-    pass
-
-
-def jitter(stop_after_calls: int | None = None):
-    """An augmentation that uses the run's generator; optionally 'crashes' after N calls."""
-    calls = 0
-
-    def augment(batch: Tensor, generator: torch.Generator) -> Tensor:
-        nonlocal calls
-        calls += 1
-        if stop_after_calls is not None and calls > stop_after_calls:
-            raise Interrupt
-        return batch + 0.05 * torch.randn(batch.shape, generator=generator)
-
-    return augment
-
-
 def test_resumed_run_equals_uninterrupted_run() -> None:
     reference, target = images(6, 1), images(3, 2)
     config = CycleGANConfig(steps=6, checkpoint_every=2, history_pool_size=2, seed=3, device="cpu")
@@ -99,7 +85,9 @@ def test_resumed_run_equals_uninterrupted_run() -> None:
         resumed, reference, target, config, augment=jitter(), checkpoints=store
     )
 
-    assert history == full_history
+    assert without_seconds(history) == without_seconds(full_history)
+    seconds = [row["seconds"] for row in history]  # wall time, continued across the resume
+    assert seconds == sorted(seconds) and seconds[0] > 0
     expected, actual = state(uninterrupted), state(resumed)
     assert all(torch.equal(expected[k], actual[k]) for k in expected)
 

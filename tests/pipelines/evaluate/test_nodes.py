@@ -14,6 +14,7 @@ from PIL import Image
 from emotion_gan.imageset import ImageSet
 from emotion_gan.pipelines.evaluate import report
 from emotion_gan.pipelines.evaluate.nodes import (
+    compare_generator_families,
     compute_metrics,
     make_tables,
     measure_label_fidelity,
@@ -76,7 +77,37 @@ GENERATION_QUALITY = {
         }
     }
 }  # fmt: skip
-JUDGED = {"generation_quality": GENERATION_QUALITY, "judge_metrics": JUDGE_METRICS}
+COSTS = {
+    "cyclegan": {"models": [{"steps": 8, "seconds": 30.0}] * 6, "training_seconds": 180.0},
+    "conditional": {"models": [{"steps": 40, "seconds": 170.0}], "training_seconds": 170.0},
+}
+FAMILIES = compare_generator_families(
+    JUDGE_METRICS,
+    cyclegan_quality=GENERATION_QUALITY,
+    cyclegan_cost=COSTS["cyclegan"],
+    conditional_quality=GENERATION_QUALITY,
+    conditional_cost=COSTS["conditional"],
+)
+JUDGED = {
+    "generation_quality": GENERATION_QUALITY,
+    "judge_metrics": JUDGE_METRICS,
+    "generator_families": FAMILIES,
+}
+
+
+def test_each_generator_family_carries_its_cost_and_the_judges_verdict() -> None:
+    assert list(FAMILIES) == ["cyclegan", "conditional"]
+    cyclegan, conditional = FAMILIES["cyclegan"], FAMILIES["conditional"]
+    assert (cyclegan["models"], cyclegan["training_seconds"]) == (6, 180.0)
+    assert (conditional["models"], conditional["training_seconds"]) == (1, 170.0)
+    assert conditional["display_name"] == "one conditional generator"
+    disgust = conditional["classes"]["disgust"]
+    assert disgust["relative_fidelity"] == 0.5 and disgust["near_copy_fraction"] == 0.02
+    with pytest.raises(KeyError, match="conditional_cost"):
+        compare_generator_families(
+            JUDGE_METRICS, cyclegan_quality=GENERATION_QUALITY, cyclegan_cost=COSTS["cyclegan"],
+            conditional_quality=GENERATION_QUALITY,
+        )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -201,9 +232,16 @@ def test_report_states_the_measured_verdict_and_embeds_figures(case, evaluation)
         fig4_tsne_cnn_features=blank,
         fig3_samples=blank,
         generation_quality_figure=blank,
+        generator_families_figure=blank,
         evaluation=evaluation,
     )
     assert "top-1 50.0 %, macro-F1 40.0 % on the 140 full-test faces" in text
+    assert (
+        "budgets: six CycleGANs: 6 model(s), 3.0 min of training; one conditional generator: "
+        "1 model(s), 2.8 min of training." in text
+    )
+    for family in ("six CycleGANs", "one conditional generator"):
+        assert f"| disgust | {family} | 0.50 | 30.0 % | 0.25 | 0.70 | 0.60 | 2.0 % |" in text
     assert (
         "| disgust | 10 | 30.0 % | 5.0 % | 60.0 % | 0.50 | 40.0 % | 40.0 | 10.0 | 5.0 | 0.25 |"
         in text
@@ -217,7 +255,7 @@ def test_report_states_the_measured_verdict_and_embeds_figures(case, evaluation)
         "DAG: pre-train + fine-tune 100.0 ± 0.0 % vs best alternative SMOTE 50.0 ± 0.0 % — GAN "
         "augmentation leads (Δ = +50.0 points, which exceeds the seed spread"
     ) in text
-    assert text.count("data:image/png;base64,") == 5
+    assert text.count("data:image/png;base64,") == 6
     assert "catalog: `fig4_tsne_pixels`" in text
     assert table1_md.strip() in text and table2_md.strip() in text
     assert "| baseline | 5 | 5 + 3 | 5 |" in text  # training-set composition, real + generated
@@ -286,7 +324,8 @@ def test_report_takes_the_papers_all_from_parameters(case, evaluation):
     text = write_report(
         metrics=case["metrics"], table1_md="", table2_md="", confusion_matrices=blank,
         fig4_tsne_pixels=blank, fig4_tsne_cnn_features=blank, fig3_samples=blank,
-        generation_quality_figure=blank, evaluation={**evaluation, "paper": paper},
+        generation_quality_figure=blank, generator_families_figure=blank,
+        evaluation={**evaluation, "paper": paper},
     )  # fmt: skip
     assert "the paper's baseline 90.00 % corresponds to a top-1 accuracy of 65.0 %" in text
 

@@ -25,7 +25,7 @@ from emotion_gan.pipelines.train_baseline import create_pipeline as train_baseli
 from emotion_gan.pipelines.train_dag import create_pipeline as train_dag
 from emotion_gan.pipelines.tsne_report import create_pipeline as tsne_report
 from emotion_gan.vocabulary import ALL_VARIANTS
-from tests.pipelines.evaluate.test_nodes import GENERATION_QUALITY, JUDGE_METRICS
+from tests.pipelines.evaluate.test_nodes import COSTS, GENERATION_QUALITY, JUDGE_METRICS
 
 CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
 PARAMETER_FILES = ("train_baseline", "train_dag", "evaluate", "tsne_report")
@@ -97,6 +97,13 @@ def outputs() -> dict[str, Any]:
         "judge_metrics": JUDGE_METRICS,
         "fig3_samples": Image.new("RGB", (8, 8)),
         "generation_quality_figure": Image.new("RGB", (8, 8)),
+        # the conditional family: other generated faces, the same judged quality
+        "conditional.augmented_train_sample": ImageSet.concat(
+            [train_sample, faces((2, 5, 2, 0, 3, 1, 0), origin="generated")]
+        ),
+        "conditional.generation_quality": GENERATION_QUALITY,
+        "generator_training_cost": COSTS["cyclegan"],
+        "conditional.generator_training_cost": COSTS["conditional"],
         **_parameter_datasets(params),
     }
     pipeline = train_baseline() + train_dag() + tsne_report() + evaluate()
@@ -146,6 +153,23 @@ def test_metrics_carry_the_judges_verdict_and_its_accuracy(outputs):
     assert gan_quality["classes"]["disgust"]["near_copy_fraction"] == 0.02
 
 
+def test_the_conditional_family_trains_its_own_variants_and_is_compared(outputs):
+    variants = outputs["metrics"]["variants"]
+    generated = variants["conditional_plus_all"]["training"]["training_set"]["generated"]
+    assert sum(generated.values()) == 13  # conditional.augmented_train_sample, not the CycleGANs'
+    assert variants["conditional_plus_disgust"]["training"]["training_set"]["generated"] == {
+        **dict.fromkeys(generated, 0),
+        "disgust": 5,
+    }
+    pre = variants["conditional_dag"]["training"]["pretraining_set"]
+    assert sum(pre["generated"].values()) == 13
+    families = outputs["metrics"]["generator_families"]
+    assert families["conditional"]["training_seconds"] == 170.0
+    assert isinstance(outputs["generator_families_figure"], Image.Image)
+    assert "## Generator families: six CycleGANs vs one conditional generator" in outputs["report"]
+    assert "| +disgust | " in outputs["report"]  # downstream, one column pair per family
+
+
 def test_reporting_outputs(outputs):
     assert isinstance(outputs["table1"], pd.DataFrame) and len(outputs["table1"]) == 54
     assert "| disgust |" in outputs["table1_md"] and "(73.91)" in outputs["table1_md"]
@@ -153,5 +177,5 @@ def test_reporting_outputs(outputs):
     assert isinstance(outputs["confusion_matrices"], Image.Image)
     assert isinstance(outputs["fig4_tsne_pixels"], Image.Image)
     report = outputs["report"]
-    assert report.count("data:image/png;base64,") == 5
+    assert report.count("data:image/png;base64,") == 6
     assert "## Verdict" in report and "GAN augmentation vs cheap alternatives" in report

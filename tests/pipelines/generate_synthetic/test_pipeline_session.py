@@ -1,4 +1,4 @@
-"""train_cyclegan_per_class + generate_synthetic through a real KedroSession on tiny data."""
+"""Both generator families + generate_synthetic through a real KedroSession on tiny data."""
 
 from __future__ import annotations
 
@@ -19,16 +19,20 @@ from emotion_gan.vocabulary import TARGET_CLASSES, label_of
 BASE = Path(__file__).resolve().parents[3] / "conf" / "base"
 TINY_NETWORKS = {"ngf": 4, "n_blocks": 1, "ndf": 4, "n_layers": 1, "norm": "instance"}
 TINY_TRAINING = {"steps": 4, "batch_size": 2, "checkpoint_every": 2, "log_every": 1}
+TINY_CONDITIONAL = {"ngf": 4, "n_blocks": 1, "ndf": 4, "n_layers": 3}
 
 
 def tiny_parameters() -> dict:
     """conf/base's own settings with tiny networks and runs (env files replace top-level keys)."""
     cyclegan = yaml.safe_load((BASE / "parameters_train_cyclegan_per_class.yml").read_text())
+    conditional = yaml.safe_load((BASE / "parameters_train_conditional_gan.yml").read_text())
     generation = yaml.safe_load((BASE / "parameters_generate_synthetic.yml").read_text())
     cyclegan["cyclegan"]["architecture"] = TINY_NETWORKS
     cyclegan["cyclegan"]["training"].update(TINY_TRAINING)
+    conditional["conditional_gan"]["architecture"] = TINY_CONDITIONAL
+    conditional["conditional_gan"]["training"].update(TINY_TRAINING)
     generation["generation"].update({"lift_to": 9, "min_count": 2})
-    return {**cyclegan, **generation}
+    return {**cyclegan, **conditional, **generation}
 
 
 def run(project: Path, pipelines: list[str], namespaces: list[str] | None = None) -> None:
@@ -82,7 +86,8 @@ def test_two_classes_then_all_write_versioned_models_and_generated_sets(
         assert not list(checkpoints.glob("*.pt")), "finished runs leave no checkpoints"
     assert not (project / "data/05_model_input/augmented_train_sample.npz").exists()
 
-    run(project, pipelines)  # every class: a second version of disgust, the joint outputs
+    # every class and both families: a second version of disgust, the joint outputs
+    run(project, ["train_conditional_gan", *pipelines])
 
     assert len(versions(models / "disgust.pt")) == 2
     assert sorted(p.name for p in models.iterdir()) == [f"{t}.pt" for t in sorted(TARGET_CLASSES)]
@@ -95,3 +100,23 @@ def test_two_classes_then_all_write_versioned_models_and_generated_sets(
     quality = json.loads((version / "generation_quality.json").read_text())
     assert set(quality["classes"]) == set(TARGET_CLASSES)
     assert all("relative_fidelity" in c["judged"] for c in quality["classes"].values())
+
+    # The conditional family: one model, the same generation under its own names.
+    (version,) = versions(project / "data/06_models/conditional_gan.pt")
+    conditional = TorchModelDataset(filepath=str(version / "conditional_gan.pt")).load()
+    assert set(conditional) == {"G", "D"} and conditional["G"].config["num_domains"] == 7
+    assert not list((project / "data/06_models/conditional_gan_checkpoints").glob("*.pt"))
+    path = project / "data/05_model_input/conditional/augmented_train_sample.npz"
+    (version,) = versions(path)
+    augmented = ImageSetDataset(filepath=str(version / path.name)).load()
+    generated_counts = np.bincount(augmented.labels[augmented.origin == "generated"], minlength=7)
+    assert generated_counts.tolist() == [3, 6, 3, 2, 4, 3, 0]  # the same counts as the CycleGANs
+    (version,) = versions(project / "data/03_primary/generated_conditional/disgust.npz")
+    faces = ImageSetDataset(filepath=str(version / "disgust.npz")).load()
+    assert faces.metadata["generated_by"] == "TargetedGenerator: neutral -> disgust"
+    for name in ("generator_training_cost.json", "generation_quality.json"):
+        (version,) = versions(project / f"data/08_reporting/conditional/{name}")
+        assert json.loads((version / name).read_text())
+    (version,) = versions(project / "data/08_reporting/conditional/generator_training_cost.json")
+    cost = json.loads((version / "generator_training_cost.json").read_text())
+    assert [m["steps"] for m in cost["models"]] == [4] and cost["training_seconds"] > 0

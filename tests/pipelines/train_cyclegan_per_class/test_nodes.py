@@ -26,7 +26,7 @@ TINY = {
     "augment_pad": 2,
     "resume": True,
 }
-COLUMNS = {"step", "lr", "loss_g", "loss_f", "cycle", "identity", "loss_d_r", "loss_d_t"}
+COLUMNS = {"step", "lr", "loss_g", "loss_f", "cycle", "identity", "loss_d_r", "loss_d_t", "seconds"}
 
 
 def test_one_namespace_per_non_reference_class_sharing_train_sample() -> None:

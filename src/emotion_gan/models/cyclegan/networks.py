@@ -95,33 +95,51 @@ class ResnetGenerator(nn.Module):
     ) -> None:
         super().__init__()
         self.config = {"channels": channels, "ngf": ngf, "n_blocks": n_blocks, "norm": norm}
-        bias = norm == "instance"
-        layers: list[nn.Module] = [
-            nn.ReflectionPad2d(3),
-            nn.Conv2d(channels, ngf, 7, bias=bias),
-            _norm_layer(norm, ngf),
-            nn.ReLU(inplace=True),
-        ]
-        for mult in (1, 2):  # two stride-2 downsamplings: 48 -> 24 -> 12
-            layers += [
-                nn.Conv2d(ngf * mult, ngf * mult * 2, 3, stride=2, padding=1, bias=bias),
-                _norm_layer(norm, ngf * mult * 2),
-                nn.ReLU(inplace=True),
-            ]
-        layers += [ResnetBlock(ngf * 4, norm) for _ in range(n_blocks)]
-        for mult in (4, 2):  # two fractionally strided convolutions: 12 -> 24 -> 48
-            layers += [
-                nn.ConvTranspose2d(
-                    ngf * mult, ngf * mult // 2, 3, stride=2, padding=1, output_padding=1, bias=bias
-                ),
-                _norm_layer(norm, ngf * mult // 2),
-                nn.ReLU(inplace=True),
-            ]
-        layers += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, channels, 7), nn.Tanh()]
-        self.model = nn.Sequential(*layers)
+        self.model = nn.Sequential(
+            *encoder_layers(channels, ngf, norm),
+            *(ResnetBlock(ngf * 4, norm) for _ in range(n_blocks)),
+            *decoder_layers(ngf, channels, norm),
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return self.model(x)
+
+
+def encoder_layers(in_channels: int, ngf: int, norm: str) -> list[nn.Module]:
+    """Table 4's c7s1-ngf, d(2·ngf), d(4·ngf): ``in_channels`` at 48×48 → 4·ngf at 12×12.
+
+    Shared with the conditional generator, whose input carries the target emotion as extra
+    channels (:mod:`emotion_gan.models.conditional.networks`).
+    """
+    bias = norm == "instance"
+    layers: list[nn.Module] = [
+        nn.ReflectionPad2d(3),
+        nn.Conv2d(in_channels, ngf, 7, bias=bias),
+        _norm_layer(norm, ngf),
+        nn.ReLU(inplace=True),
+    ]
+    for mult in (1, 2):  # two stride-2 downsamplings: 48 -> 24 -> 12
+        layers += [
+            nn.Conv2d(ngf * mult, ngf * mult * 2, 3, stride=2, padding=1, bias=bias),
+            _norm_layer(norm, ngf * mult * 2),
+            nn.ReLU(inplace=True),
+        ]
+    return layers
+
+
+def decoder_layers(ngf: int, out_channels: int, norm: str) -> list[nn.Module]:
+    """Table 4's u(2·ngf), u(ngf), c7s1 + tanh: 4·ngf at 12×12 → ``out_channels`` at 48×48."""
+    bias = norm == "instance"
+    layers: list[nn.Module] = []
+    for mult in (4, 2):  # two fractionally strided convolutions: 12 -> 24 -> 48
+        layers += [
+            nn.ConvTranspose2d(
+                ngf * mult, ngf * mult // 2, 3, stride=2, padding=1, output_padding=1, bias=bias
+            ),
+            _norm_layer(norm, ngf * mult // 2),
+            nn.ReLU(inplace=True),
+        ]
+    return [*layers, nn.ReflectionPad2d(3), nn.Conv2d(ngf, out_channels, 7), nn.Tanh()]
 
 
 class PatchDiscriminator(nn.Module):

@@ -16,6 +16,8 @@ import pandas as pd
 from PIL import Image
 
 from emotion_gan.figures.emotions import plot_confusion_matrices as plot_confusion_panels
+from emotion_gan.figures.generation import family_comparison_bars
+from emotion_gan.figures.style import figure_to_image
 from emotion_gan.imageset import ImageSet
 from emotion_gan.models.classifier import EmotionCNN, predict
 from emotion_gan.pipelines.evaluate import report
@@ -27,6 +29,7 @@ from emotion_gan.vocabulary import (
     BASELINE,
     DISPLAY_NAMES,
     EMOTIONS,
+    GENERATOR_FAMILIES,
     TEST_SET_TITLES,
     TEST_SETS,
     TEST_SUBSETS,
@@ -170,6 +173,7 @@ def compute_metrics(
     label_fidelity: dict[str, Any],
     generation_quality: dict[str, Any],
     judge_metrics: dict[str, Any],
+    generator_families: dict[str, Any],
     evaluation: dict[str, Any],
     **variant_results: dict[str, Any],
 ) -> dict[str, Any]:
@@ -177,7 +181,9 @@ def compute_metrics(
 
     ``gan_quality`` carries the independent judge's verdict on every generated class (from
     ``generation_quality``) beside the judge's own accuracy (``judge_metrics``), so the numbers
-    that say whether the generators translate sit in the same file as the ones they explain.
+    that say whether the generators translate sit in the same file as the ones they explain;
+    ``generator_families`` the same verdict and the training cost of every generator family
+    (:func:`compare_generator_families`).
 
     ``variant_results`` maps a variant name to the output of :func:`predict_test_sets`. Each
     non-baseline variant is compared with ``baseline`` on the same test images and seeds
@@ -220,6 +226,7 @@ def compute_metrics(
         "variants": variants,
         "label_fidelity": label_fidelity,
         "gan_quality": _gan_quality(generation_quality, judge_metrics),
+        "generator_families": generator_families,
         "verdict": verdict_of_run,
     }
 
@@ -242,6 +249,33 @@ def _gan_quality(generation_quality: dict[str, Any], judge_metrics: dict[str, An
         },
         "classes": classes,
     }
+
+
+def compare_generator_families(
+    judge_metrics: dict[str, Any], **family_outputs: dict[str, Any]
+) -> dict[str, Any]:
+    """Per generator family: what it cost to train and the judge's verdict on every class.
+
+    ``family_outputs`` holds ``<family>_quality`` (its ``generation_quality``) and
+    ``<family>_cost`` (its ``generator_training_cost``) for every family of
+    :data:`~emotion_gan.vocabulary.GENERATOR_FAMILIES`.
+    """
+    families = {}
+    for family in GENERATOR_FAMILIES:
+        cost = family_outputs[f"{family.name}_cost"]
+        quality = _gan_quality(family_outputs[f"{family.name}_quality"], judge_metrics)
+        families[family.name] = {
+            "display_name": family.display_name,
+            "models": len(cost["models"]),
+            "training_seconds": cost["training_seconds"],
+            "classes": quality["classes"],
+        }
+    return families
+
+
+def plot_generator_families(generator_families: dict[str, Any]) -> Image.Image:
+    """The family comparison figure (:func:`figures.generation.family_comparison_bars`)."""
+    return figure_to_image(family_comparison_bars(generator_families))
 
 
 def make_tables(
@@ -278,6 +312,7 @@ def write_report(
     fig4_tsne_cnn_features: Image.Image,
     fig3_samples: Image.Image,
     generation_quality_figure: Image.Image,
+    generator_families_figure: Image.Image,
     evaluation: dict[str, Any],
 ) -> str:
     """report.md: every table and figure, the paper's numbers beside ours, and the verdict.
@@ -293,6 +328,10 @@ def write_report(
         "generation_quality_figure": (
             "Generated faces as the independent judge sees them",
             generation_quality_figure,
+        ),
+        "generator_families_figure": (
+            "Generator families compared: the judge's verdict per class at each family's budget",
+            generator_families_figure,
         ),
         "confusion_matrices": ("Confusion matrices", confusion_matrices),
         "fig4_tsne_pixels": ("Fig. 4 — t-SNE of training samples, raw pixels", fig4_tsne_pixels),

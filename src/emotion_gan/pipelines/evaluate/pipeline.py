@@ -9,14 +9,16 @@ tsne_report (loaded from the catalog, so evaluate can be re-run on its own).
 from kedro.pipeline import Node, Pipeline
 
 from emotion_gan.pipelines.evaluate.nodes import (
+    compare_generator_families,
     compute_metrics,
     make_tables,
     measure_label_fidelity,
     plot_confusion_matrices,
+    plot_generator_families,
     predict_test_sets,
     write_report,
 )
-from emotion_gan.vocabulary import ALL_VARIANTS, TEST_SETS
+from emotion_gan.vocabulary import ALL_VARIANTS, GENERATOR_FAMILIES, TEST_SETS
 
 
 def prediction_template() -> Pipeline:
@@ -56,8 +58,25 @@ def _predictions() -> Pipeline:
 
 def _comparison() -> Pipeline:
     """Label fidelity, then metrics of all variants → tables, confusion matrices, report."""
+    family_outputs = {
+        f"{family.name}_{key}": family.dataset(name)
+        for family in GENERATOR_FAMILIES
+        for key, name in (("quality", "generation_quality"), ("cost", "generator_training_cost"))
+    }
     return Pipeline(
         [
+            Node(
+                compare_generator_families,
+                inputs={"judge_metrics": "judge_metrics", **family_outputs},
+                outputs="generator_families",
+                name="compare_generator_families",
+            ),
+            Node(
+                plot_generator_families,
+                inputs="generator_families",
+                outputs="generator_families_figure",
+                name="plot_generator_families",
+            ),
             Node(
                 measure_label_fidelity,
                 inputs=["baseline.classifier", "augmented_train_sample", "params:evaluation"],
@@ -71,6 +90,7 @@ def _comparison() -> Pipeline:
                     "label_fidelity": "label_fidelity",
                     "generation_quality": "generation_quality",
                     "judge_metrics": "judge_metrics",
+                    "generator_families": "generator_families",
                     "evaluation": "params:evaluation",
                     **{variant: f"{variant}.test_predictions" for variant in ALL_VARIANTS},
                 },
@@ -100,6 +120,7 @@ def _comparison() -> Pipeline:
                     "fig4_tsne_cnn_features": "fig4_tsne_cnn_features",
                     "fig3_samples": "fig3_samples",
                     "generation_quality_figure": "generation_quality_figure",
+                    "generator_families_figure": "generator_families_figure",
                     "evaluation": "params:evaluation",
                 },
                 outputs="report",

@@ -14,6 +14,7 @@ FULL_PIPELINE_STAGES: tuple[str, ...] = (
     "sample_imbalanced",
     "train_judge",
     "train_cyclegan_per_class",
+    "train_conditional_gan",
     "generate_synthetic",
     "train_baseline",
     "train_dag",

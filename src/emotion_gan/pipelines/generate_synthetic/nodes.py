@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from PIL import Image
 from torch import nn
 
@@ -39,13 +40,16 @@ def number_to_generate(train_sample: ImageSet, target_class: str, settings: dict
 
 
 def generate_class_faces(
-    cyclegan: dict[str, nn.Module],
+    generator: dict[str, nn.Module],
     train_sample: ImageSet,
     target_class: str,
     reference_class: str,
     settings: dict[str, Any],
 ) -> ImageSet:
     """Translate reference-class training faces with G into ``target_class`` faces.
+
+    ``generator`` is ``{"G": module}`` of one module of one argument: a CycleGAN's G, or the
+    conditional generator bound to ``target_class`` (both families translate the same way).
 
     ``settings`` (``params:generation``): ``count`` / ``lift_to`` / ``min_count`` (see
     :func:`number_to_generate`), ``seed`` (order of the reference faces), ``batch_size`` and
@@ -64,7 +68,7 @@ def generate_class_faces(
             f"{target_class!r}; check sample_imbalanced's output"
         )
     faces, order = translate_faces(
-        cyclegan["G"],
+        generator["G"],
         train_sample.images[reference_rows],
         count,
         seed=int(settings.get("seed", 0)),
@@ -77,7 +81,7 @@ def generate_class_faces(
         split="train",
         origin="generated",
         metadata={
-            "generated_by": f"CycleGAN G: {reference_class} -> {target_class}",
+            "generated_by": f"{type(generator['G']).__name__}: {reference_class} -> {target_class}",
             "target_class": target_class,
             "reference_class": reference_class,
             "reference_faces": int(len(reference_rows)),
@@ -89,9 +93,10 @@ def generate_class_faces(
 
 def build_augmented_train_sample(train_sample: ImageSet, *generated: ImageSet) -> ImageSet:
     """The original sample followed by every generated set (``origin`` tells them apart)."""
+    made_by = sorted({str(g.metadata.get("generated_by", "")).split(":")[0] for g in generated})
     return ImageSet.concat(
         [train_sample, *generated],
-        purpose="train_sample + CycleGAN-generated faces of every target class",
+        purpose=f"train_sample + generated faces of every target class ({', '.join(made_by)})",
     )
 
 
@@ -157,6 +162,25 @@ def measure_generation_quality(
         )
         report["classes"][target] = entry
     return report
+
+
+def training_cost(*histories: pd.DataFrame) -> dict[str, Any]:
+    """What a family's generators cost to train, read from their loss histories (JSON).
+
+    Per model its steps and training seconds (the trainers' ``seconds`` column: wall time of
+    the training steps, continued across a resume); ``training_seconds`` is their sum — the
+    budget two families are compared at. ``None`` where a history predates the column.
+    """
+    models = [
+        {
+            "steps": int(history["step"].iloc[-1]),
+            "seconds": float(history["seconds"].iloc[-1]) if "seconds" in history else None,
+        }
+        for history in histories
+    ]
+    seconds = [m["seconds"] for m in models]
+    total = None if None in seconds else float(sum(seconds))
+    return {"models": models, "training_seconds": total}
 
 
 def plot_fig3_samples(

@@ -8,7 +8,7 @@ per variant; each variant's settings are ``params:variants.<variant>`` and the c
 from kedro.pipeline import Node, Pipeline
 
 from emotion_gan.pipelines.train_baseline.nodes import select_training_set, train_classifiers
-from emotion_gan.vocabulary import variants_of
+from emotion_gan.vocabulary import augmented_sample_of, variants_of
 
 
 def variant_template() -> Pipeline:
@@ -40,14 +40,19 @@ def create_pipeline(**kwargs) -> Pipeline:
     """One namespaced copy of :func:`variant_template` per variant this pipeline trains.
 
     The variants are :data:`emotion_gan.vocabulary.VARIANTS` whose ``pipeline`` is
-    ``train_baseline``; each reads its settings from ``params:variants.<variant>``.
+    ``train_baseline``; each reads its settings from ``params:variants.<variant>`` and the
+    generated faces of its generator family (``augmented_train_sample`` for the CycleGANs,
+    ``conditional.augmented_train_sample`` for the conditional generator).
     """
     return sum(
         (
             Pipeline(
                 variant_template(),
                 namespace=variant,
-                inputs={"train_sample", "augmented_train_sample"},
+                inputs={
+                    "train_sample": "train_sample",
+                    "augmented_train_sample": augmented_sample_of(variant),
+                },
                 parameters={
                     "params:variant": f"params:variants.{variant}",
                     "params:classifier": "params:classifier",

@@ -16,8 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from torch import nn
 
-from emotion_gan.figures import style
-from emotion_gan.figures.style import new_figure
+from emotion_gan.figures.training import loss_curves
 from emotion_gan.imageset import ImageSet
 from emotion_gan.models.cyclegan.networks import CycleGANNetworks, build_cyclegan
 from emotion_gan.models.cyclegan.trainer import CycleGANConfig, train_cyclegan
@@ -118,24 +117,11 @@ def release_checkpoints(cyclegan: dict[str, nn.Module], checkpoints: CheckpointS
 def plot_loss_curve(history: pd.DataFrame, target_class: str, cyclegan: dict[str, Any]) -> Figure:
     """Loss curves of one CycleGAN: generator-side and discriminator-side losses per step.
 
-    Batch-size-1 losses jump from step to step, so a centred rolling mean over
-    ``cyclegan["loss_curve_smoothing"]`` logged steps (default 10) is drawn over the raw values.
+    Smoothed over ``cyclegan["loss_curve_smoothing"]`` logged steps (default 10).
     """
-    smoothing = max(1, int(cyclegan.get("loss_curve_smoothing", 10)))
-    figure = new_figure(10, 3.6)
-    axes = figure.subplots(1, 2)
-    for ax, losses, title in (
-        (axes[0], _GENERATOR_LOSSES, "generators G, F"),
-        (axes[1], _DISCRIMINATOR_LOSSES, "discriminators (LSGAN)"),
-    ):
-        for index, (column, label) in enumerate(losses.items()):
-            colour = f"C{index}"
-            ax.plot(history["step"], history[column], color=colour, alpha=0.2, linewidth=0.6)
-            smooth = history[column].rolling(smoothing, center=True, min_periods=1).mean()
-            ax.plot(history["step"], smooth, color=colour, label=label)
-        ax.set_xlabel("training step")
-        ax.set_ylabel("loss")
-        ax.set_title(title)
-        ax.legend(fontsize=style.LEGEND_SIZE)
-    figure.suptitle(f"CycleGAN {cyclegan['reference_class']}→{target_class}: losses (eq. 2–5)")
-    return figure
+    return loss_curves(
+        history,
+        {"generators G, F": _GENERATOR_LOSSES, "discriminators (LSGAN)": _DISCRIMINATOR_LOSSES},
+        f"CycleGAN {cyclegan['reference_class']}→{target_class}: losses (eq. 2–5)",
+        cyclegan.get("loss_curve_smoothing", 10),
+    )

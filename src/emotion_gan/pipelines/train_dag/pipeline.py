@@ -1,17 +1,23 @@
 """train_dag: pre-train on generated images, fine-tune on ``train_sample`` → ``dag.classifier``.
 
-The same template shape as train_baseline, under the namespace ``dag`` (catalog entries in
-conf/base/catalog_train_dag.yml; settings in ``params:dag`` and the shared ``params:classifier``).
+The same template shape as train_baseline, under the namespace ``dag`` (and ``conditional_dag``
+for the conditional generator's faces; catalog entries in conf/base/catalog_train_dag.yml;
+settings in ``params:dag`` and the shared ``params:classifier``).
 """
 
 from kedro.pipeline import Node, Pipeline
 
+from emotion_gan.pipelines.train_baseline.pipeline import augmented_sample_of
 from emotion_gan.pipelines.train_dag.nodes import select_pretraining_set, train_dag_classifiers
-from emotion_gan.vocabulary import DAG_VARIANT
+from emotion_gan.vocabulary import variants_of
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Pre-training-set selection and pre-train + fine-tune per seed, namespaced ``dag``."""
+    """Pre-training-set selection and pre-train + fine-tune per seed, one namespace per DAG.
+
+    ``dag`` pre-trains on the CycleGANs' faces, ``conditional_dag`` on the conditional
+    generator's; both read ``params:dag``.
+    """
     template = Pipeline(
         [
             Node(
@@ -28,9 +34,18 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
         ]
     )
-    return Pipeline(
-        template,
-        namespace=DAG_VARIANT,
-        inputs={"train_sample", "augmented_train_sample"},
-        parameters={"params:dag": "params:dag", "params:classifier": "params:classifier"},
+    return sum(
+        (
+            Pipeline(
+                template,
+                namespace=variant,
+                inputs={
+                    "train_sample": "train_sample",
+                    "augmented_train_sample": augmented_sample_of(variant),
+                },
+                parameters={"params:dag": "params:dag", "params:classifier": "params:classifier"},
+            )
+            for variant in variants_of("train_dag")
+        ),
+        Pipeline([]),
     )

@@ -1,0 +1,99 @@
+"""train_conditional_gan nodes and pipeline shape (tiny networks, a few steps)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from emotion_gan.models.conditional.networks import TargetedGenerator
+from emotion_gan.models.cyclegan.translate import faces_to_tensor
+from emotion_gan.models.training.checkpoints import InMemoryCheckpointStore
+from emotion_gan.pipelines.train_conditional_gan import create_pipeline
+from emotion_gan.pipelines.train_conditional_gan.nodes import (
+    bind_target_class,
+    plot_loss_curve,
+    release_checkpoints,
+    train_conditional_generator,
+    training_faces,
+)
+from emotion_gan.vocabulary import TARGET_CLASSES
+
+TINY = {
+    "architecture": {"ngf": 4, "n_blocks": 1, "ndf": 4, "n_layers": 3},
+    "training": {"steps": 3, "batch_size": 2, "device": "cpu", "checkpoint_every": 1},
+    "augment_pad": 2,
+    "resume": True,
+}
+COLUMNS = {"step", "lr", "seconds", "loss_d_adv", "loss_d_domain", "loss_g_adv"} | {
+    "loss_g_domain",
+    "reconstruction",
+}
+
+
+def test_one_model_then_one_binding_per_target_class() -> None:
+    pipe = create_pipeline()
+    assert pipe.inputs() == {
+        "train_sample",
+        "conditional_gan_checkpoints",
+        "params:conditional_gan",
+        *(f"params:{t}.target_class" for t in TARGET_CLASSES),
+    }
+    assert pipe.outputs() == {
+        "conditional_gan_loss_curve",
+        *(f"{t}.conditional_generator" for t in TARGET_CLASSES),
+    }
+    (release,) = [n for n in pipe.nodes if n.name == "release_conditional_checkpoints"]
+    assert set(release.inputs) == {"conditional_gan", "conditional_gan_checkpoints"}
+
+
+def test_every_emotion_needs_training_faces(make_imageset) -> None:
+    faces, labels = training_faces(make_imageset((2, 1, 2, 2, 2, 2, 3)))
+    assert faces.shape == (14, 48, 48) and labels.tolist().count(1) == 1
+    with pytest.raises(ValueError, match=r"classes \['disgust'\] have no images in train_sample"):
+        training_faces(make_imageset((2, 0, 2, 2, 2, 2, 3)))
+
+
+def test_training_keeps_the_last_checkpoint_until_the_models_are_released(make_imageset):
+    sample, store = make_imageset((2, 2, 2, 2, 2, 2, 3)), InMemoryCheckpointStore()
+    modules, history = train_conditional_generator(sample, store, TINY)
+    assert set(modules) == {"G", "D"} and not any(m.training for m in modules.values())
+    assert isinstance(history, pd.DataFrame) and set(history.columns) == COLUMNS
+    assert history["step"].tolist() == [1, 2, 3]
+    assert store.latest()[0] == 3
+
+    again, history_again = train_conditional_generator(sample, store, TINY)  # resumes at the end
+    assert history_again.equals(history)
+    assert all(
+        torch.equal(modules[name].state_dict()[key], value)
+        for name, module in again.items()
+        for key, value in module.state_dict().items()
+    )
+    with pytest.raises(KeyError, match=r"lacks \['D'\]"):
+        release_checkpoints({"G": modules["G"]}, store)
+    assert store.latest()[0] == 3
+    release_checkpoints(modules, store)
+    assert store.latest() is None
+    _, fresh = train_conditional_generator(sample, store, {**TINY, "resume": False})
+    assert len(fresh) == 3
+
+
+def test_binding_gives_the_generator_of_one_target_class(make_imageset) -> None:
+    modules, _ = train_conditional_generator(
+        make_imageset((2, 2, 2, 2, 2, 2, 3)), InMemoryCheckpointStore(), TINY
+    )
+    bound = bind_target_class(modules, "disgust")["G"]
+    assert isinstance(bound, TargetedGenerator) and bound.target == 1
+    x = faces_to_tensor(make_imageset((0, 0, 0, 0, 0, 0, 2)).images)
+    with torch.no_grad():
+        torch.testing.assert_close(bound(x), modules["G"](x, torch.tensor([1, 1])))
+    with pytest.raises(ValueError, match="unknown emotion 'disgusted'"):
+        bind_target_class(modules, "disgusted")
+
+
+def test_loss_curve_has_generator_and_discriminator_panels() -> None:
+    history = pd.DataFrame({c: [1.0, 0.5, 0.25] for c in COLUMNS} | {"step": [1, 2, 3]})
+    figure = plot_loss_curve(history, TINY)
+    assert isinstance(figure, Figure) and len(figure.axes) == 2
+    assert len(figure.axes[0].lines) == 6 and len(figure.axes[1].lines) == 4  # raw + smoothed
