@@ -109,6 +109,19 @@ def test_settings_blocks_are_checked_with_their_full_parameter_path() -> None:
     )
 
 
+def test_the_conditional_generators_blocks_are_checked_too() -> None:
+    params = copy.deepcopy(parameters("local"))
+    params["conditional_gan"]["training"]["reconstruction_loss_weight"] = -1.0
+    params["conditional_gan"]["architecture"]["num_domains"] = 3  # one per emotion, always
+    assert namespace_parameter_problems(params) == [
+        "conditional_gan.training: invalid ConditionalGANConfig: reconstruction_loss_weight=-1.0 "
+        "(steps, batch_size, log_every >= 1; learning_rate > 0; fractions in [0, 1]; the rest "
+        ">= 0)",
+        "conditional_gan.architecture: num_domains is one per emotion (7), set by the pipeline; "
+        "remove it",
+    ]
+
+
 def test_conf_base_is_the_schema_for_keys_and_number_types() -> None:
     base = key_paths(parameters("local"))
     for env in ("local", "fer2013", "fer2013_cpu"):

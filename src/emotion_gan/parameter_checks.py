@@ -20,6 +20,7 @@ from emotion_gan.models.training.fields import is_number
 from emotion_gan.vocabulary import (
     ALL_VARIANTS,
     EMOTIONS,
+    NUM_CLASSES,
     REFERENCE_CLASS,
     TARGET_CLASSES,
     TEST_SETS,
@@ -58,7 +59,6 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
     ``kedro`` command (``viz``, ``catalog`` …), which should not pay for torch.
     """
     from emotion_gan.models.classifier import EmotionCNN, TrainingSettings
-    from emotion_gan.models.conditional.networks import build_conditional_gan
     from emotion_gan.models.conditional.trainer import ConditionalGANConfig
     from emotion_gan.models.cyclegan.networks import build_cyclegan
     from emotion_gan.models.cyclegan.trainer import CycleGANConfig
@@ -77,9 +77,7 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
         "classifier.architecture": lambda b: inspect.signature(EmotionCNN).bind(**b),
         "judge.architecture": lambda b: inspect.signature(JudgeCNN).bind(**b),
         "cyclegan.architecture": lambda b: inspect.signature(build_cyclegan).bind(**b),
-        "conditional_gan.architecture": lambda b: inspect.signature(build_conditional_gan).bind(
-            **b
-        ),
+        "conditional_gan.architecture": _conditional_architecture,
     }
     adversarial = ("cyclegan.training", "conditional_gan.training")  # check their own steps
     problems = []
@@ -104,6 +102,17 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
                 _built(f"variants.{name}", lambda v=variant: training_settings(classifier, v))
             )
     return problems
+
+
+def _conditional_architecture(block: dict[str, Any]) -> None:
+    """The conditional generator's architecture; ``num_domains`` is the node's, not the user's."""
+    from emotion_gan.models.conditional.networks import build_conditional_gan
+
+    if "num_domains" in block:
+        raise TypeError(
+            f"num_domains is one per emotion ({NUM_CLASSES}), set by the pipeline; remove it"
+        )
+    inspect.signature(build_conditional_gan).bind(**block)
 
 
 def _built(path: str, build: Any) -> list[str]:

@@ -43,16 +43,22 @@ class GeneratorFamily:
 
     ``namespace`` prefixes everything ``generate_synthetic`` and the classifiers trained on its
     faces write for this family (``None``: the paper's own names, ``augmented_train_sample``…);
-    ``generator`` is the per-target-class dataset holding a ``{"G": module}`` that translates
-    reference-class faces into that class, ``history`` the loss history (with training seconds)
-    of the model that made it (``{target_class}`` is filled in for both).
+    ``model`` is the saved model a target class's faces come from — one per class
+    (``{target_class}.cyclegan``, a ``{"G", …}`` bundle) or one for all (``conditional_gan``,
+    whose G takes the target emotion) — and ``history`` its loss history (with training
+    seconds); ``{target_class}`` is filled in for both.
     """
 
     name: str
     display_name: str
     namespace: str | None
-    generator: str
+    model: str
     history: str
+
+    @property
+    def one_model_for_all(self) -> bool:
+        """Whether one model makes every target class (then it is bound to each in turn)."""
+        return "{target_class}" not in self.model
 
     def dataset(self, name: str) -> str:
         """This family's copy of a ``generate_synthetic`` output (``augmented_train_sample``…)."""
@@ -78,7 +84,7 @@ GENERATOR_FAMILIES: tuple[GeneratorFamily, ...] = (
         "conditional",
         "one conditional generator",
         "conditional",
-        "{target_class}.conditional_generator",
+        "conditional_gan",
         "conditional_gan_history",
     ),
 )
@@ -142,8 +148,6 @@ VARIANTS: tuple[Variant, ...] = (
 )  # fmt: skip
 #: The variant every other one is compared with (paired tests, Tables 1–2).
 BASELINE = "baseline"
-#: The namespace of the DAG framework (Table 2).
-DAG_VARIANT = "dag"
 
 ALL_VARIANTS: tuple[str, ...] = tuple(v.name for v in VARIANTS)
 DISPLAY_NAMES: dict[str, str] = {v.name: v.display_name for v in VARIANTS}

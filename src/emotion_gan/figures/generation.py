@@ -112,7 +112,7 @@ def family_comparison_bars(families: Mapping[str, dict[str, Any]]) -> Figure:
         entries = [family["classes"].get(c, {}) for c in classes]
         seconds = family.get("training_seconds")
         label = family["display_name"] + (f", {seconds / 60:.1f} min" if seconds else "")
-        relative = [e.get("relative_fidelity") or 0.0 for e in entries]
+        relative = [e.get("relative_fidelity") or np.nan for e in entries]
         ratio = [
             (e.get("frechet_distance") or {}).get("generated_over_source", np.nan) for e in entries
         ]

@@ -76,12 +76,14 @@ def test_resumed_run_equals_uninterrupted_run() -> None:
     with pytest.raises(Interrupt):  # dies during step 5 (one draw per step)
         train_conditional_gan(tiny(), faces, labels, config, augment=jitter(4), checkpoints=store)
     assert store.latest()[0] == 4
+    seconds_at_4 = store.latest()[1]["seconds"]  # the checkpoint keeps the training time
     resumed = tiny()
     history = train_conditional_gan(
         resumed, faces, labels, config, augment=jitter(), checkpoints=store
     )
 
     assert without_seconds(history) == without_seconds(full_history)
+    assert 0 < seconds_at_4 < history[-1]["seconds"]  # continued from the checkpoint's time
     expected, actual = state(uninterrupted), state(resumed)
     assert all(torch.equal(expected[k], actual[k]) for k in expected)
 

@@ -8,10 +8,12 @@ import torch
 from PIL import Image
 
 from emotion_gan.imageset import ImageSet
+from emotion_gan.models.conditional.networks import TargetedGenerator, build_conditional_gan
 from emotion_gan.models.cyclegan.networks import build_cyclegan
 from emotion_gan.models.cyclegan.translate import faces_to_tensor, tensor_to_faces
 from emotion_gan.models.judge import build_judge
 from emotion_gan.pipelines.generate_synthetic.nodes import (
+    bind_target_class,
     build_augmented_train_sample,
     generate_class_faces,
     measure_generation_quality,
@@ -55,6 +57,31 @@ def test_generated_set_is_labelled_and_reuses_sources_without_duplicates(make_im
     assert len(np.unique(flat, axis=0)) == 10, "a reused source must not give an exact copy"
     again = generate_class_faces(g, sample, "disgust", "neutral", settings)
     np.testing.assert_array_equal(again.images, generated.images)
+    assert generated.metadata["generated_by"] == "six CycleGANs: neutral -> disgust"
+
+
+def test_the_conditional_model_is_bound_to_one_class_and_translates_like_a_cyclegan_g(
+    make_imageset,
+) -> None:
+    conditional = build_conditional_gan(ngf=4, n_blocks=1, ndf=4).as_dict()
+    bound = bind_target_class(conditional, "disgust")["G"]
+    assert isinstance(bound, TargetedGenerator) and bound.target == label_of("disgust")
+    x = faces_to_tensor(make_imageset((0, 0, 0, 0, 0, 0, 2)).images)
+    with torch.no_grad():
+        torch.testing.assert_close(bound(x), conditional["G"](x, torch.tensor([1, 1])))
+    sample = make_imageset((3, 2, 3, 3, 3, 3, 4))
+    settings = {"count": 5, "batch_size": 3, "seed": 1, "reuse_pad": 2}
+    generated = generate_class_faces(
+        {"G": bound}, sample, "disgust", "neutral", settings, family="one conditional generator"
+    )
+    assert len(generated) == 5 and set(generated.labels) == {label_of("disgust")}
+    assert generated.metadata["generator_family"] == "one conditional generator"
+    augmented = build_augmented_train_sample(sample, generated)
+    assert "(one conditional generator)" in augmented.metadata["purpose"]
+    with pytest.raises(ValueError, match="unknown emotion 'disgusted'"):
+        bind_target_class(conditional, "disgusted")
+    with pytest.raises(KeyError, match=r"lacks \['D'\]"):
+        bind_target_class({"G": conditional["G"]}, "sad")
 
 
 def test_augmented_sample_keeps_real_and_adds_generated(make_imageset) -> None:

@@ -113,7 +113,7 @@ def test_two_classes_then_all_write_versioned_models_and_generated_sets(
     assert generated_counts.tolist() == [3, 6, 3, 2, 4, 3, 0]  # the same counts as the CycleGANs
     (version,) = versions(project / "data/03_primary/generated_conditional/disgust.npz")
     faces = ImageSetDataset(filepath=str(version / "disgust.npz")).load()
-    assert faces.metadata["generated_by"] == "TargetedGenerator: neutral -> disgust"
+    assert faces.metadata["generated_by"] == "one conditional generator: neutral -> disgust"
     for name in ("generator_training_cost.json", "generation_quality.json"):
         (version,) = versions(project / f"data/08_reporting/conditional/{name}")
         assert json.loads((version / name).read_text())

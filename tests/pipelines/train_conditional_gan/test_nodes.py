@@ -7,18 +7,14 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from emotion_gan.models.conditional.networks import TargetedGenerator
-from emotion_gan.models.cyclegan.translate import faces_to_tensor
 from emotion_gan.models.training.checkpoints import InMemoryCheckpointStore
 from emotion_gan.pipelines.train_conditional_gan import create_pipeline
 from emotion_gan.pipelines.train_conditional_gan.nodes import (
-    bind_target_class,
     plot_loss_curve,
     release_checkpoints,
     train_conditional_generator,
     training_faces,
 )
-from emotion_gan.vocabulary import TARGET_CLASSES
 
 TINY = {
     "architecture": {"ngf": 4, "n_blocks": 1, "ndf": 4, "n_layers": 3},
@@ -32,18 +28,15 @@ COLUMNS = {"step", "lr", "seconds", "loss_d_adv", "loss_d_domain", "loss_g_adv"}
 }
 
 
-def test_one_model_then_one_binding_per_target_class() -> None:
+def test_one_model_for_every_class_released_after_its_save() -> None:
     pipe = create_pipeline()
     assert pipe.inputs() == {
         "train_sample",
         "conditional_gan_checkpoints",
         "params:conditional_gan",
-        *(f"params:{t}.target_class" for t in TARGET_CLASSES),
     }
-    assert pipe.outputs() == {
-        "conditional_gan_loss_curve",
-        *(f"{t}.conditional_generator" for t in TARGET_CLASSES),
-    }
+    assert pipe.outputs() == {"conditional_gan_loss_curve"}
+    assert {"conditional_gan", "conditional_gan_history"} <= pipe.all_outputs()
     (release,) = [n for n in pipe.nodes if n.name == "release_conditional_checkpoints"]
     assert set(release.inputs) == {"conditional_gan", "conditional_gan_checkpoints"}
 
@@ -77,19 +70,6 @@ def test_training_keeps_the_last_checkpoint_until_the_models_are_released(make_i
     assert store.latest() is None
     _, fresh = train_conditional_generator(sample, store, {**TINY, "resume": False})
     assert len(fresh) == 3
-
-
-def test_binding_gives_the_generator_of_one_target_class(make_imageset) -> None:
-    modules, _ = train_conditional_generator(
-        make_imageset((2, 2, 2, 2, 2, 2, 3)), InMemoryCheckpointStore(), TINY
-    )
-    bound = bind_target_class(modules, "disgust")["G"]
-    assert isinstance(bound, TargetedGenerator) and bound.target == 1
-    x = faces_to_tensor(make_imageset((0, 0, 0, 0, 0, 0, 2)).images)
-    with torch.no_grad():
-        torch.testing.assert_close(bound(x), modules["G"](x, torch.tensor([1, 1])))
-    with pytest.raises(ValueError, match="unknown emotion 'disgusted'"):
-        bind_target_class(modules, "disgusted")
 
 
 def test_loss_curve_has_generator_and_discriminator_panels() -> None:

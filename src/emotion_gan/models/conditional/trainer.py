@@ -20,6 +20,7 @@ the CPU reproduces an uninterrupted one exactly.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -112,7 +113,9 @@ def train_conditional_gan(
         ``loss_g_domain`` (the head on G's fakes vs their targets), ``reconstruction``.
 
     Raises:
-        NonFiniteLossError: a loss became NaN/inf or diverged; nothing was applied.
+        NonFiniteLossError: a loss became NaN/inf or diverged. The guard runs before each
+            update: a diverged D loss stops the step before D moves; a diverged G loss stops
+            it after that step's D update but before G's. Checkpoints keep the last good state.
         ValueError: empty, non-finite or mislabelled inputs, or another run's checkpoint.
     """
     check_samples({"faces": faces})
@@ -134,7 +137,10 @@ def train_conditional_gan(
 
 
 def _check_labels(labels: Tensor, count: int, num_domains: int) -> Tensor:
-    labels = torch.as_tensor(labels).long()
+    labels = torch.as_tensor(labels)
+    if labels.is_floating_point() or labels.is_complex():
+        raise ValueError(f"labels must be integers, got {labels.dtype}")
+    labels = labels.long()
     if labels.shape != (count,):
         raise ValueError(f"one label per face: {count} faces but labels {tuple(labels.shape)}")
     outside = (labels < 0) | (labels >= num_domains)
@@ -181,6 +187,7 @@ class _RunState:
     history: list[dict[str, float]] = field(default_factory=list)
     start: int = 0
     last_saved: int | None = None
+    seconds: float = 0.0
 
     def checkpoint(self) -> dict[str, Any]:
         return {
@@ -191,6 +198,7 @@ class _RunState:
             "scaler": self.scaler.state_dict(),
             "rng": self.rng.get_state(),
             "history": self.history,
+            "seconds": self.seconds,
         }
 
     def restore(self, step: int, state: dict[str, Any]) -> None:
@@ -201,6 +209,7 @@ class _RunState:
         self.scaler.load_state_dict(state["scaler"])
         self.rng.set_state(state["rng"])
         self.history = list(state["history"])
+        self.seconds = float(state.get("seconds", math.nan))  # older checkpoints lack it
         self.start = self.last_saved = step
 
 
@@ -268,6 +277,7 @@ class _TrainingStep:
         guard(g_losses, step, label, run.last_saved, self.config)
         apply_update(run.optimizer_g, g_losses.pop("total"), run.scaler)
         run.scaler.update()
+        requires_grad([self.d], True)  # D leaves the step trainable, as it entered
         return {**d_losses, **g_losses}
 
     def discriminator_losses(self, real: Tensor, fake: Tensor, source: Tensor) -> dict[str, Tensor]:

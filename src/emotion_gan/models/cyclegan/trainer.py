@@ -29,6 +29,7 @@ device / precision / optimiser policy (shared with the classifier) is ``models.t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -164,6 +165,7 @@ class _RunState:
     history: list[dict[str, float]] = field(default_factory=list)
     start: int = 0  # 0-based step the loop starts at (the resumed checkpoint's step)
     last_saved: int | None = None  # newest checkpoint written or resumed, for error messages
+    seconds: float = 0.0  # training wall time so far
 
     def checkpoint(self) -> dict[str, Any]:
         """The state to save (CPU copies of the weights; the rest as ``state_dict``s)."""
@@ -177,6 +179,7 @@ class _RunState:
             "pool_r": self.pool_r.state(),
             "pool_t": self.pool_t.state(),
             "history": self.history,
+            "seconds": self.seconds,
         }
 
     def restore(self, step: int, state: dict[str, Any], device: torch.device) -> None:
@@ -190,6 +193,7 @@ class _RunState:
         self.pool_r.load(state["pool_r"], device)
         self.pool_t.load(state["pool_t"], device)
         self.history = list(state["history"])
+        self.seconds = float(state.get("seconds", math.nan))  # older checkpoints lack it
         self.start = self.last_saved = step
 
 

@@ -138,6 +138,7 @@ class ResumableRun(Protocol):
     history: list[dict[str, float]]
     start: int  # 0-based step the loop starts at (the resumed checkpoint's step)
     last_saved: int | None  # newest checkpoint written or resumed, for error messages
+    seconds: float  # training wall time up to ``start`` (NaN: a checkpoint that lacked it)
 
     def checkpoint(self) -> dict[str, Any]:
         """Everything that determines the rest of the run (CPU copies of the weights)."""
@@ -155,11 +156,10 @@ def run_steps(
     """Call ``train_step(step)`` from ``run.start`` to ``config.steps``; log, show, checkpoint.
 
     ``train_step`` returns ``(lr, losses)``; the scalar losses are logged every ``log_every``
-    steps with ``step`` (1-based), ``lr`` and ``seconds`` (training wall time so far, continued
-    across a resume; checkpoint writing excluded), and the ``shown`` ones on the bar. The
-    modules are left on the CPU in eval mode.
+    steps with ``step`` (1-based), ``lr`` and ``seconds`` (``run.seconds``: training wall time
+    so far, kept in the checkpoints so it continues across a resume; checkpoint writing
+    excluded), and the ``shown`` ones on the bar. The modules are left on the CPU in eval mode.
     """
-    seconds = run.history[-1].get("seconds", 0.0) if run.history else 0.0
     with tqdm(
         total=config.steps,
         initial=run.start,
@@ -174,12 +174,12 @@ def run_steps(
             if done % config.log_every == 0 or done == config.steps:
                 record = {"step": done, "lr": lr}
                 record.update({k: float(v.detach()) for k, v in losses.items() if _is_scalar(k, v)})
-                seconds += time.perf_counter() - started
-                record["seconds"] = seconds
+                run.seconds += time.perf_counter() - started  # the losses' sync included
+                record["seconds"] = run.seconds
                 run.history.append(record)
                 bar.set_postfix({k: f"{record[k]:.3f}" for k in shown}, refresh=False)
             else:
-                seconds += time.perf_counter() - started
+                run.seconds += time.perf_counter() - started
             bar.update(1)
             if (
                 checkpoints is not None

@@ -357,7 +357,9 @@ def _generator_families(metrics: dict[str, Any], names: Mapping[str, str]) -> li
             ])  # fmt: skip
     return [
         "Both families are trained on the same training sample and judged by the same "
-        "independent judge; budgets: " + "; ".join(costs) + ".",
+        "independent judge; budgets: " + "; ".join(costs) + ". The verdict's best GAN variant "
+        "is picked among the variants of both families (more picks than the cheap "
+        "alternatives get, so a narrow GAN lead there is weaker evidence than it looks).",
         "",
         markdown_table(headers, rows),
         "",
@@ -372,22 +374,28 @@ def _downstream_by_family(
     test_set = metrics["verdict"]["macro_f1"]["test_set"]
     minority = metrics["settings"]["minority_class"]
     trained = [v for v in VARIANTS if v.name in metrics["variants"]]
-    members = {
-        family: [v.name for v in trained if v.family == GAN_AUGMENTATION and v.generator == family]
+    # the same augmentation in each family: paired by name (conditional_plus_sad ↔ plus_sad)
+    by_family = {
+        family: {
+            v.name.removeprefix(f"{family}_"): v.name
+            for v in trained
+            if v.family == GAN_AUGMENTATION and v.generator == family
+        }
         for family in families
     }
-    width = min((len(m) for m in members.values()), default=0)
-    if not width:
+    first = next(iter(by_family.values()))
+    shared = [key for key in first if all(key in m for m in by_family.values())]
+    if not shared:
         return []
     headers = ["Augmentation"]
     for family in families.values():
         headers += [f"Δ macro-F1, p ({family['display_name']})",
                     f"Δ {minority} recall ({family['display_name']})"]  # fmt: skip
     rows = []
-    for index in range(width):
-        row = [_name(names, next(iter(members.values()))[index])]
-        for variants in members.values():
-            comparison = metrics["variants"][variants[index]]["test_sets"][test_set]["vs_baseline"]
+    for key in shared:
+        row = [_name(names, first[key])]
+        for members in by_family.values():
+            comparison = metrics["variants"][members[key]]["test_sets"][test_set]["vs_baseline"]
             f1, recall = comparison["macro_f1"], comparison["minority_recall"]
             row += [f"{100 * f1['delta']:+.1f}, p = {f1['p_value']:.3g}",
                     f"{100 * recall['delta']:+.1f}"]  # fmt: skip

@@ -19,6 +19,7 @@ from emotion_gan.figures.generation import fig3_pairs, judged_quality_bars
 from emotion_gan.figures.style import figure_to_image
 from emotion_gan.imageset import ImageSet
 from emotion_gan.models.classifier import penultimate_features, predict
+from emotion_gan.models.conditional.networks import ConditionalGANNetworks, TargetedGenerator
 from emotion_gan.models.cyclegan.translate import translate_faces
 from emotion_gan.stats.generation_quality import generation_quality
 from emotion_gan.stats.judged_quality import Judged, judged_quality
@@ -39,12 +40,23 @@ def number_to_generate(train_sample: ImageSet, target_class: str, settings: dict
     return max(missing, int(settings.get("min_count", 0)))
 
 
+def bind_target_class(conditional_gan: dict[str, nn.Module], target_class: str) -> dict:
+    """``{"G": G(·, target_class)}``: the conditional generator as the G of one target class.
+
+    What :func:`generate_class_faces` translates with, whichever the family; made from the saved
+    model in each run, so this pipeline runs on its own from the catalog.
+    """
+    generator = ConditionalGANNetworks.from_dict(conditional_gan).generator
+    return {"G": TargetedGenerator(generator, label_of(target_class))}
+
+
 def generate_class_faces(
     generator: dict[str, nn.Module],
     train_sample: ImageSet,
     target_class: str,
     reference_class: str,
     settings: dict[str, Any],
+    family: str = "six CycleGANs",
 ) -> ImageSet:
     """Translate reference-class training faces with G into ``target_class`` faces.
 
@@ -56,8 +68,9 @@ def generate_class_faces(
     ``reuse_pad`` (shift applied to a reference face translated more than once).
 
     Returns an ImageSet of split ``train``, origin ``generated``, label ``target_class``. Its
-    metadata records, for each face, the index in ``train_sample`` of the reference face it was
-    translated from (``source_indices``), so its change can be measured later.
+    metadata records the generator family (display name) and, for each face, the index in
+    ``train_sample`` of the reference face it was translated from (``source_indices``), so its
+    change can be measured later.
     """
     train = np.flatnonzero(train_sample.split == "train")
     reference_rows = train[train_sample.labels[train] == label_of(reference_class)]
@@ -81,7 +94,8 @@ def generate_class_faces(
         split="train",
         origin="generated",
         metadata={
-            "generated_by": f"{type(generator['G']).__name__}: {reference_class} -> {target_class}",
+            "generated_by": f"{family}: {reference_class} -> {target_class}",
+            "generator_family": family,
             "target_class": target_class,
             "reference_class": reference_class,
             "reference_faces": int(len(reference_rows)),
@@ -93,7 +107,7 @@ def generate_class_faces(
 
 def build_augmented_train_sample(train_sample: ImageSet, *generated: ImageSet) -> ImageSet:
     """The original sample followed by every generated set (``origin`` tells them apart)."""
-    made_by = sorted({str(g.metadata.get("generated_by", "")).split(":")[0] for g in generated})
+    made_by = sorted({str(g.metadata.get("generator_family", "?")) for g in generated})
     return ImageSet.concat(
         [train_sample, *generated],
         purpose=f"train_sample + generated faces of every target class ({', '.join(made_by)})",
@@ -169,18 +183,23 @@ def training_cost(*histories: pd.DataFrame) -> dict[str, Any]:
 
     Per model its steps and training seconds (the trainers' ``seconds`` column: wall time of
     the training steps, continued across a resume); ``training_seconds`` is their sum — the
-    budget two families are compared at. ``None`` where a history predates the column.
+    budget two families are compared at — or ``None`` if any model's time is unknown.
     """
     models = [
-        {
-            "steps": int(history["step"].iloc[-1]),
-            "seconds": float(history["seconds"].iloc[-1]) if "seconds" in history else None,
-        }
+        {"steps": int(history["step"].iloc[-1]), "seconds": _last_seconds(history)}
         for history in histories
     ]
     seconds = [m["seconds"] for m in models]
     total = None if None in seconds else float(sum(seconds))
     return {"models": models, "training_seconds": total}
+
+
+def _last_seconds(history: pd.DataFrame) -> float | None:
+    """Training seconds of a finished run; ``None`` if not recorded (older runs, old resumes)."""
+    if "seconds" not in history:
+        return None
+    seconds = float(history["seconds"].iloc[-1])
+    return seconds if np.isfinite(seconds) else None
 
 
 def plot_fig3_samples(

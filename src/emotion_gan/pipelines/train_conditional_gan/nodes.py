@@ -3,8 +3,8 @@
 The second generator family beside the paper's six CycleGANs: one G(x, c) learns from every
 training face of ``train_sample`` at once (never a test image), with its emotion as the domain.
 The networks and loop are in :mod:`emotion_gan.models.conditional`; these nodes pick the
-faces, turn parameters into objects, and hand ``generate_synthetic`` one ``{"G": module}`` per
-target class, exactly as the CycleGAN family does.
+faces and turn parameters into objects. ``generate_synthetic`` binds the saved model to each
+target class in turn (``TargetedGenerator``), so that from there on both families are one code.
 """
 
 from __future__ import annotations
@@ -20,16 +20,12 @@ from torch import nn
 
 from emotion_gan.figures.training import loss_curves
 from emotion_gan.imageset import ImageSet
-from emotion_gan.models.conditional.networks import (
-    ConditionalGANNetworks,
-    TargetedGenerator,
-    build_conditional_gan,
-)
+from emotion_gan.models.conditional.networks import ConditionalGANNetworks, build_conditional_gan
 from emotion_gan.models.conditional.trainer import ConditionalGANConfig, train_conditional_gan
 from emotion_gan.models.cyclegan.translate import faces_to_tensor
 from emotion_gan.models.training.augment import random_pad_crop_flip
 from emotion_gan.models.training.checkpoints import CheckpointStore
-from emotion_gan.vocabulary import EMOTIONS, NUM_CLASSES, label_of
+from emotion_gan.vocabulary import EMOTIONS, NUM_CLASSES
 
 _GENERATOR_LOSSES = {
     "loss_g_adv": "adversarial (LSGAN)",
@@ -99,15 +95,6 @@ def release_checkpoints(
     """Delete the finished run's checkpoints once ``conditional_gan`` is saved and loads back."""
     ConditionalGANNetworks.from_dict(conditional_gan)
     checkpoints.clear()
-
-
-def bind_target_class(conditional_gan: dict[str, nn.Module], target_class: str) -> dict:
-    """``{"G": G(·, target_class)}``: the conditional G as the G of one target class.
-
-    This is what ``generate_synthetic`` translates with, whichever the family.
-    """
-    generator = ConditionalGANNetworks.from_dict(conditional_gan).generator
-    return {"G": TargetedGenerator(generator, label_of(target_class))}
 
 
 def plot_loss_curve(history: pd.DataFrame, conditional_gan: dict[str, Any]) -> Figure:

@@ -1,35 +1,21 @@
-"""train_conditional_gan: ``train_sample`` → ``conditional_gan`` → ``{t}.conditional_generator``.
+"""train_conditional_gan: ``train_sample`` → ``conditional_gan`` (one model for every emotion).
 
-One model for every emotion, then one namespaced node per target class that binds it to that
-class, so ``generate_synthetic`` finds a ``{"G": module}`` per target class as it does for the
-CycleGANs (``{t}.cyclegan``). Settings: ``params:conditional_gan``
-(conf/base/parameters_train_conditional_gan.yml).
+``generate_synthetic`` binds the saved model to each target class in turn. Settings:
+``params:conditional_gan`` (conf/base/parameters_train_conditional_gan.yml).
 """
 
 from kedro.pipeline import Node, Pipeline
 
 from emotion_gan.pipelines.train_conditional_gan.nodes import (
-    bind_target_class,
     plot_loss_curve,
     release_checkpoints,
     train_conditional_generator,
 )
-from emotion_gan.vocabulary import TARGET_CLASSES
-
-
-def _binding(target: str) -> Pipeline:
-    node = Node(
-        bind_target_class,
-        inputs=["conditional_gan", "params:target_class"],
-        outputs="conditional_generator",
-        name="bind_target_class",
-    )
-    return Pipeline([node], namespace=target, inputs={"conditional_gan"}, parameters=set())
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Training, checkpoint release, loss curve, then one binding per target class."""
-    training = Pipeline(
+    """Training, checkpoint release (after the save) and the loss curve."""
+    return Pipeline(
         [
             Node(
                 train_conditional_generator,
@@ -51,4 +37,3 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
         ]
     )
-    return sum((_binding(target) for target in TARGET_CLASSES), training)
