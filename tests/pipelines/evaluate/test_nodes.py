@@ -66,6 +66,7 @@ GENERATION_QUALITY = {
     "classes": {
         "disgust": {
             "memorisation": {"near_copy_fraction": 0.02},
+            "diversity": {"generated_mean_pairwise": 0.15, "real_mean_pairwise": 0.3},
             "judged": {
                 "generated_count": 10, "label_fidelity": 0.3, "judge_recall_on_real_test": 0.6,
                 "source_called_target": 0.05,
@@ -103,6 +104,7 @@ def test_each_generator_family_carries_its_cost_and_the_judges_verdict() -> None
     assert conditional["display_name"] == "one conditional generator"
     disgust = conditional["classes"]["disgust"]
     assert disgust["relative_fidelity"] == 0.5 and disgust["near_copy_fraction"] == 0.02
+    assert disgust["diversity_ratio"] == pytest.approx(0.5)  # generated ÷ real pairwise
     with pytest.raises(KeyError, match="conditional_cost"):
         compare_generator_families(
             JUDGE_METRICS, cyclegan_quality=GENERATION_QUALITY, cyclegan_cost=COSTS["cyclegan"],
@@ -241,7 +243,7 @@ def test_report_states_the_measured_verdict_and_embeds_figures(case, evaluation)
         "1 model(s), 2.8 min of training." in text
     )
     for family in ("six CycleGANs", "one conditional generator"):
-        assert f"| disgust | {family} | 0.50 | 30.0 % | 0.25 | 0.70 | 0.60 | 2.0 % |" in text
+        assert f"| disgust | {family} | 0.50 | 30.0 % | 0.25 | 0.70 | 0.60 | 0.50 | 2.0 % |" in text
     assert (
         "| disgust | 10 | 30.0 % | 5.0 % | 60.0 % | 0.50 | 40.0 % | 40.0 | 10.0 | 5.0 | 0.25 |"
         in text

@@ -232,15 +232,25 @@ def compute_metrics(
 
 
 def _gan_quality(generation_quality: dict[str, Any], judge_metrics: dict[str, Any]) -> dict:
-    """The judge's accuracy on real test faces and its verdict + near copies per class."""
+    """The judge's accuracy on real test faces and its verdict + near copies per class.
+
+    ``diversity_ratio``: mean pairwise pixel distance of the generated faces ÷ that of the real
+    ones (1 = as varied as real faces; near 0 = a collapsed G that makes one face per class —
+    which a label-fidelity number alone would reward).
+    """
     judge = judge_metrics["test_full"]
     classes = {}
     for name, entry in generation_quality["classes"].items():
         if "judged" in entry:
             memorisation = entry.get("memorisation") or {}
+            diversity = entry.get("diversity") or {}
+            real_spread = diversity.get("real_mean_pairwise")
             classes[name] = {
                 **entry["judged"],
                 "near_copy_fraction": memorisation.get("near_copy_fraction"),
+                "diversity_ratio": diversity["generated_mean_pairwise"] / real_spread
+                if real_spread
+                else None,
             }
     return {
         "judge": {

@@ -340,7 +340,8 @@ def _generator_families(metrics: dict[str, Any], names: Mapping[str, str]) -> li
         spent = "time not recorded" if seconds is None else f"{seconds / 60:.1f} min of training"
         costs.append(f"{family['display_name']}: {family['models']} model(s), {spent}")
     headers = ["Target class", "family", "relative fidelity", "judge calls it T",
-               "FD gen / source", "k-NN precision", "k-NN recall", "near copies"]  # fmt: skip
+               "FD gen / source", "k-NN precision", "k-NN recall", "diversity (gen ÷ real)",
+               "near copies"]  # fmt: skip
     rows = []
     classes = sorted({c for f in families.values() for c in f["classes"]}, key=EMOTIONS.index)
     for name in classes:
@@ -353,13 +354,15 @@ def _generator_families(metrics: dict[str, Any], names: Mapping[str, str]) -> li
                 name, family["display_name"], _number(entry["relative_fidelity"]),
                 _share(entry["label_fidelity"]), _number(fd.get("generated_over_source")),
                 _number(knn.get("precision")), _number(knn.get("recall")),
-                _share(entry.get("near_copy_fraction")),
+                _number(entry.get("diversity_ratio")), _share(entry.get("near_copy_fraction")),
             ])  # fmt: skip
     return [
         "Both families are trained on the same training sample and judged by the same "
         "independent judge; budgets: " + "; ".join(costs) + ". The verdict's best GAN variant "
         "is picked among the variants of both families (more picks than the cheap "
-        "alternatives get, so a narrow GAN lead there is weaker evidence than it looks).",
+        "alternatives get, so a narrow GAN lead there is weaker evidence than it looks). Read "
+        "label fidelity beside k-NN recall and diversity: a collapsed G that draws one "
+        "exaggerated face per class is recognised easily yet covers none of the real faces.",
         "",
         markdown_table(headers, rows),
         "",
