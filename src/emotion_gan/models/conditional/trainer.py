@@ -20,12 +20,11 @@ the CPU reproduces an uninterrupted one exactly.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from emotion_gan.models.conditional.losses import domain_classification_loss, reconstruction_loss
 from emotion_gan.models.conditional.networks import ConditionalGANNetworks
@@ -33,10 +32,10 @@ from emotion_gan.models.cyclegan.losses import lsgan_discriminator_loss, lsgan_g
 from emotion_gan.models.training.adversarial import (
     AdversarialConfig,
     Augment,
+    GANRunState,
     RunLabel,
     apply_update,
     check_samples,
-    cpu_state,
     fingerprint,
     guard,
     has_batch_norm,
@@ -174,45 +173,6 @@ class _BatchSampler:
         return rows, target
 
 
-@dataclass
-class _RunState:
-    """Everything that determines the rest of a run: exactly what a checkpoint holds."""
-
-    modules: dict[str, nn.Module]
-    optimizer_g: torch.optim.Optimizer
-    optimizer_d: torch.optim.Optimizer
-    scaler: torch.amp.GradScaler
-    rng: torch.Generator
-    fingerprint: dict[str, Any]
-    history: list[dict[str, float]] = field(default_factory=list)
-    start: int = 0
-    last_saved: int | None = None
-    seconds: float = 0.0
-
-    def checkpoint(self) -> dict[str, Any]:
-        return {
-            "fingerprint": self.fingerprint,
-            "networks": {n: cpu_state(m) for n, m in self.modules.items()},
-            "optimizer_g": self.optimizer_g.state_dict(),
-            "optimizer_d": self.optimizer_d.state_dict(),
-            "scaler": self.scaler.state_dict(),
-            "rng": self.rng.get_state(),
-            "history": self.history,
-            "seconds": self.seconds,
-        }
-
-    def restore(self, step: int, state: dict[str, Any]) -> None:
-        for name, module in self.modules.items():
-            module.load_state_dict(state["networks"][name])
-        self.optimizer_g.load_state_dict(state["optimizer_g"])
-        self.optimizer_d.load_state_dict(state["optimizer_d"])
-        self.scaler.load_state_dict(state["scaler"])
-        self.rng.set_state(state["rng"])
-        self.history = list(state["history"])
-        self.seconds = float(state.get("seconds", math.nan))  # older checkpoints lack it
-        self.start = self.last_saved = step
-
-
 def _start_run(
     networks: ConditionalGANNetworks,
     faces: Tensor,
@@ -220,7 +180,7 @@ def _start_run(
     config: ConditionalGANConfig,
     checkpoints: CheckpointStore | None,
     label: RunLabel,
-) -> tuple[_RunState, _TrainingStep]:
+) -> tuple[GANRunState, _TrainingStep]:
     """Networks on the device, optimisers and random stream — resumed if possible."""
     device = resolve_device(config.device)
     modules = networks.as_dict()
@@ -228,7 +188,7 @@ def _start_run(
         module.to(device).train()
     precision = mixed_precision(device, bf16_on_cpu=config.autocast_bf16_on_cpu)
     adam = {"lr": config.learning_rate, "betas": config.betas, "device": device}
-    run = _RunState(
+    run = GANRunState(
         modules=modules,
         optimizer_g=fused_adam(networks.generator.parameters(), **adam),
         optimizer_d=fused_adam(networks.discriminator.parameters(), **adam),
@@ -238,7 +198,7 @@ def _start_run(
     )
     resumed = resume_if_possible(checkpoints, run.fingerprint, label)
     if resumed is not None:
-        run.restore(*resumed)
+        run.restore(*resumed, device=device)
     merge = not has_batch_norm(modules.values())
     return run, _TrainingStep(networks, config, precision, merge=merge)
 
@@ -261,7 +221,7 @@ class _TrainingStep:
 
     def __call__(
         self,
-        run: _RunState,
+        run: GANRunState,
         step: int,
         label: RunLabel,
         real: Tensor,

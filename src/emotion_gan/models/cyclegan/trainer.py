@@ -29,12 +29,11 @@ device / precision / optimiser policy (shared with the classifier) is ``models.t
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from emotion_gan.models.cyclegan.history_pool import HistoryPool
 from emotion_gan.models.cyclegan.losses import (
@@ -48,10 +47,10 @@ from emotion_gan.models.cyclegan.networks import CycleGANNetworks
 from emotion_gan.models.training.adversarial import (
     AdversarialConfig,
     Augment,
+    GANRunState,
     RunLabel,
     apply_update,
     check_samples,
-    cpu_state,
     draw,
     fingerprint,
     guard,
@@ -150,51 +149,21 @@ def train_cyclegan(
     return run_steps(run, train_step, config, checkpoints, label, shown)
 
 
-@dataclass
-class _RunState:
-    """Everything that determines the rest of a run: exactly what a checkpoint holds."""
+@dataclass(kw_only=True)
+class _RunState(GANRunState):
+    """The shared run state plus the discriminators' pools of past fakes (also checkpointed)."""
 
-    modules: dict[str, nn.Module]
-    optimizer_g: torch.optim.Optimizer
-    optimizer_d: torch.optim.Optimizer
-    scaler: torch.amp.GradScaler
-    rng: torch.Generator
     pool_r: HistoryPool
     pool_t: HistoryPool
-    fingerprint: dict[str, Any]
-    history: list[dict[str, float]] = field(default_factory=list)
-    start: int = 0  # 0-based step the loop starts at (the resumed checkpoint's step)
-    last_saved: int | None = None  # newest checkpoint written or resumed, for error messages
-    seconds: float = 0.0  # training wall time so far
 
     def checkpoint(self) -> dict[str, Any]:
-        """The state to save (CPU copies of the weights; the rest as ``state_dict``s)."""
-        return {
-            "fingerprint": self.fingerprint,
-            "networks": {n: cpu_state(m) for n, m in self.modules.items()},
-            "optimizer_g": self.optimizer_g.state_dict(),
-            "optimizer_d": self.optimizer_d.state_dict(),
-            "scaler": self.scaler.state_dict(),
-            "rng": self.rng.get_state(),
-            "pool_r": self.pool_r.state(),
-            "pool_t": self.pool_t.state(),
-            "history": self.history,
-            "seconds": self.seconds,
-        }
+        pools = {"pool_r": self.pool_r.state(), "pool_t": self.pool_t.state()}
+        return {**super().checkpoint(), **pools}
 
     def restore(self, step: int, state: dict[str, Any], device: torch.device) -> None:
-        """Continue from the checkpoint of ``step`` (its fingerprint already checked)."""
-        for name, module in self.modules.items():
-            module.load_state_dict(state["networks"][name])
-        self.optimizer_g.load_state_dict(state["optimizer_g"])
-        self.optimizer_d.load_state_dict(state["optimizer_d"])
-        self.scaler.load_state_dict(state["scaler"])
-        self.rng.set_state(state["rng"])
+        super().restore(step, state, device)
         self.pool_r.load(state["pool_r"], device)
         self.pool_t.load(state["pool_t"], device)
-        self.history = list(state["history"])
-        self.seconds = float(state.get("seconds", math.nan))  # older checkpoints lack it
-        self.start = self.last_saved = step
 
 
 def _start_run(

@@ -18,7 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Protocol
 
 import torch
@@ -143,6 +143,48 @@ class ResumableRun(Protocol):
     def checkpoint(self) -> dict[str, Any]:
         """Everything that determines the rest of the run (CPU copies of the weights)."""
         ...
+
+
+@dataclass
+class GANRunState:
+    """Everything that determines the rest of a run of one G and one D optimiser: exactly what
+    a checkpoint holds. Trainers with more state (the CycleGAN's history pools) extend it."""
+
+    modules: dict[str, nn.Module]
+    optimizer_g: torch.optim.Optimizer
+    optimizer_d: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    rng: torch.Generator
+    fingerprint: dict[str, Any]
+    history: list[dict[str, float]] = field(default_factory=list)
+    start: int = 0  # 0-based step the loop starts at (the resumed checkpoint's step)
+    last_saved: int | None = None  # newest checkpoint written or resumed, for error messages
+    seconds: float = 0.0  # training wall time so far
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The state to save (CPU copies of the weights; the rest as ``state_dict``s)."""
+        return {
+            "fingerprint": self.fingerprint,
+            "networks": {n: cpu_state(m) for n, m in self.modules.items()},
+            "optimizer_g": self.optimizer_g.state_dict(),
+            "optimizer_d": self.optimizer_d.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "rng": self.rng.get_state(),
+            "history": self.history,
+            "seconds": self.seconds,
+        }
+
+    def restore(self, step: int, state: dict[str, Any], device: torch.device) -> None:
+        """Continue from the checkpoint of ``step`` (its fingerprint already checked)."""
+        for name, module in self.modules.items():
+            module.load_state_dict(state["networks"][name])
+        self.optimizer_g.load_state_dict(state["optimizer_g"])
+        self.optimizer_d.load_state_dict(state["optimizer_d"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.rng.set_state(state["rng"])
+        self.history = list(state["history"])
+        self.seconds = float(state.get("seconds", math.nan))  # older checkpoints lack it
+        self.start = self.last_saved = step
 
 
 def run_steps(

@@ -56,8 +56,8 @@ def _predictions() -> Pipeline:
     )
 
 
-def _comparison() -> Pipeline:
-    """Label fidelity, then metrics of all variants → tables, confusion matrices, report."""
+def _families() -> Pipeline:
+    """Each generator family's cost and judged quality side by side, and their figure."""
     family_outputs = {
         f"{family.name}_{key}": family.dataset(name)
         for family in GENERATOR_FAMILIES
@@ -77,6 +77,14 @@ def _comparison() -> Pipeline:
                 outputs="generator_families_figure",
                 name="plot_generator_families",
             ),
+        ]
+    )
+
+
+def _comparison() -> Pipeline:
+    """Label fidelity, then metrics of all variants → tables, confusion matrices, report."""
+    return Pipeline(
+        [
             Node(
                 measure_label_fidelity,
                 inputs=["baseline.classifier", "augmented_train_sample", "params:evaluation"],
@@ -132,4 +140,4 @@ def _comparison() -> Pipeline:
 
 def create_pipeline(**kwargs) -> Pipeline:
     """Namespaced predictions per variant, then metrics → tables, figures, report."""
-    return _predictions() + _comparison()
+    return _predictions() + _families() + _comparison()
