@@ -36,20 +36,16 @@ from emotion_gan.models.training.adversarial import (
     RunLabel,
     apply_update,
     check_samples,
-    fingerprint,
     guard,
     has_batch_norm,
     requires_grad,
-    resume_if_possible,
     run_steps,
     set_learning_rate,
+    start_run,
 )
 from emotion_gan.models.training.checkpoints import CheckpointStore
 from emotion_gan.models.training.runtime import (
     MixedPrecision,
-    fused_adam,
-    mixed_precision,
-    resolve_device,
 )
 
 
@@ -182,23 +178,15 @@ def _start_run(
     label: RunLabel,
 ) -> tuple[GANRunState, _TrainingStep]:
     """Networks on the device, optimisers and random stream — resumed if possible."""
-    device = resolve_device(config.device)
     modules = networks.as_dict()
-    for module in modules.values():
-        module.to(device).train()
-    precision = mixed_precision(device, bf16_on_cpu=config.autocast_bf16_on_cpu)
-    adam = {"lr": config.learning_rate, "betas": config.betas, "device": device}
-    run = GANRunState(
-        modules=modules,
-        optimizer_g=fused_adam(networks.generator.parameters(), **adam),
-        optimizer_d=fused_adam(networks.discriminator.parameters(), **adam),
-        scaler=precision.grad_scaler(),
-        rng=torch.Generator().manual_seed(config.seed),
-        fingerprint=fingerprint(config, modules, {"faces": faces, "labels": labels.double()}),
+    run, precision = start_run(
+        modules,
+        ([networks.generator], [networks.discriminator]),
+        config,
+        {"faces": faces, "labels": labels.double()},
+        checkpoints,
+        label,
     )
-    resumed = resume_if_possible(checkpoints, run.fingerprint, label)
-    if resumed is not None:
-        run.restore(*resumed, device=device)
     merge = not has_batch_norm(modules.values())
     return run, _TrainingStep(networks, config, precision, merge=merge)
 

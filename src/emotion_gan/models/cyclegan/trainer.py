@@ -52,21 +52,16 @@ from emotion_gan.models.training.adversarial import (
     apply_update,
     check_samples,
     draw,
-    fingerprint,
     guard,
     has_batch_norm,
-    parameters,
     requires_grad,
-    resume_if_possible,
     run_steps,
     set_learning_rate,
+    start_run,
 )
 from emotion_gan.models.training.checkpoints import CheckpointStore
 from emotion_gan.models.training.runtime import (
     MixedPrecision,
-    fused_adam,
-    mixed_precision,
-    resolve_device,
 )
 
 
@@ -178,30 +173,22 @@ def _start_run(
 
     The fingerprint is taken before resuming, so it describes the initial weights.
     """
-    device = resolve_device(config.device)
-    modules = networks.as_dict()
-    for module in modules.values():
-        module.to(device).train()
-    precision = mixed_precision(device, bf16_on_cpu=config.autocast_bf16_on_cpu)
     generators = [networks.generator_g, networks.generator_f]
     discriminators = [networks.discriminator_r, networks.discriminator_t]
-    adam = {"lr": config.learning_rate, "betas": config.betas, "device": device}
-    run = _RunState(
-        modules=modules,
-        optimizer_g=fused_adam(parameters(generators), **adam),
-        optimizer_d=fused_adam(parameters(discriminators), **adam),
-        scaler=precision.grad_scaler(),
-        rng=torch.Generator().manual_seed(config.seed),
+    modules = networks.as_dict()
+    run, precision = start_run(
+        modules,
+        (generators, discriminators),
+        config,
+        {"reference": reference, "target": target},
+        checkpoints,
+        label,
+        state=_RunState,
         pool_r=HistoryPool(config.history_pool_size),
         pool_t=HistoryPool(config.history_pool_size),
-        fingerprint=fingerprint(config, modules, {"reference": reference, "target": target}),
     )
     merge = not has_batch_norm(modules.values())
-    forward = _TrainingStep(networks, config, precision, merge=merge)
-    resumed = resume_if_possible(checkpoints, run.fingerprint, label)
-    if resumed is not None:
-        run.restore(*resumed, device=device)
-    return run, forward
+    return run, _TrainingStep(networks, config, precision, merge=merge)
 
 
 def _train_step(

@@ -27,7 +27,13 @@ from tqdm.auto import tqdm
 
 from emotion_gan.models.training.checkpoints import CheckpointStore
 from emotion_gan.models.training.fields import check_field_types
-from emotion_gan.models.training.runtime import NonFiniteLossError
+from emotion_gan.models.training.runtime import (
+    MixedPrecision,
+    NonFiniteLossError,
+    fused_adam,
+    mixed_precision,
+    resolve_device,
+)
 
 Augment = Callable[[Tensor, torch.Generator], Tensor]
 logger = logging.getLogger(__name__)
@@ -185,6 +191,42 @@ class GANRunState:
         self.history = list(state["history"])
         self.seconds = float(state.get("seconds", math.nan))  # older checkpoints lack it
         self.start = self.last_saved = step
+
+
+def start_run(
+    modules: dict[str, nn.Module],
+    sides: tuple[Iterable[nn.Module], Iterable[nn.Module]],
+    config: AdversarialConfig,
+    data: dict[str, Tensor],
+    checkpoints: CheckpointStore | None,
+    label: RunLabel,
+    state: type[GANRunState] = GANRunState,
+    **extra: Any,
+) -> tuple[GANRunState, MixedPrecision]:
+    """Modules on the device in train mode, one Adam per side (generators, discriminators), the
+    seeded random stream and the precision policy — resumed from a checkpoint if possible.
+
+    ``state`` is the run-state class (with ``extra`` fields, e.g. the CycleGAN's pools). The
+    fingerprint is taken before resuming, so it describes the initial weights.
+    """
+    device = resolve_device(config.device)
+    for module in modules.values():
+        module.to(device).train()
+    precision = mixed_precision(device, bf16_on_cpu=config.autocast_bf16_on_cpu)
+    adam = {"lr": config.learning_rate, "betas": config.betas, "device": device}
+    run = state(
+        modules=modules,
+        optimizer_g=fused_adam(parameters(sides[0]), **adam),
+        optimizer_d=fused_adam(parameters(sides[1]), **adam),
+        scaler=precision.grad_scaler(),
+        rng=torch.Generator().manual_seed(config.seed),
+        fingerprint=fingerprint(config, modules, data),
+        **extra,
+    )
+    resumed = resume_if_possible(checkpoints, run.fingerprint, label)
+    if resumed is not None:
+        run.restore(*resumed, device=device)
+    return run, precision
 
 
 def run_steps(
