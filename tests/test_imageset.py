@@ -70,3 +70,15 @@ def test_generated_of_picks_generated_faces_by_class_name(make_imageset):
         real.generated_of("all")
     assert augmented.counts_by_origin()["generated"]["disgust"] == 4
     assert augmented.counts_by_origin()["real"]["disgust"] == 3
+
+
+def test_subjects_follow_subset_and_concat(make_imageset):
+    images = make_imageset((2, 1, 0, 0, 0, 0, 0))
+    named = ImageSet(images.images, images.labels, images.split, images.origin, {},
+                     np.array(["A", "B", "C"]))  # fmt: skip
+    assert named.subset([2, 0]).subject.tolist() == ["C", "A"]
+    joined = ImageSet.concat([named, images])
+    assert joined.subject.tolist() == ["A", "B", "C", "", "", ""]
+    assert named.has_subjects() and not joined.has_subjects()
+    with pytest.raises(ValueError, match=r"subject must have shape \(3,\)"):
+        ImageSet(images.images, images.labels, images.split, images.origin, {}, np.array(["A"]))

@@ -4,7 +4,8 @@ An :class:`ImageSet` is a plain, immutable bundle of numpy arrays — no Kedro, 
 notebooks, ``models/`` and pipeline nodes can all use it. Every image carries its label, the
 split it belongs to (``train`` / ``test`` or FER2013's ``Training`` / ``PublicTest`` /
 ``PrivateTest``) and its origin (``real`` or ``generated``): augmented training sets mix origins,
-and reports must always be able to tell synthetic faces from real ones.
+and reports must always be able to tell synthetic faces from real ones. Small lab sets also
+carry each image's subject (the person), so that a split can keep one person out of both parts.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class ImageSet:
         split: string array ``(N,)`` naming the split of each image.
         origin: string array ``(N,)``, each ``"real"`` or ``"generated"``.
         metadata: JSON-serialisable provenance (source, seed, fractions, …).
+        subject: string array ``(N,)``: who is in each image (``""`` = unknown, the default;
+            FER2013 and generated faces have no subject ids).
     """
 
     images: np.ndarray
@@ -37,6 +40,7 @@ class ImageSet:
     split: np.ndarray
     origin: np.ndarray
     metadata: dict[str, Any] = field(default_factory=dict)
+    subject: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         images = np.asarray(self.images)
@@ -57,7 +61,13 @@ class ImageSet:
         labels = np.asarray(self.labels, dtype=np.int64)
         split = np.asarray(self.split, dtype=str)
         origin = np.asarray(self.origin, dtype=str)
-        for name, arr in (("labels", labels), ("split", split), ("origin", origin)):
+        subject = np.full(n, "") if self.subject is None else np.asarray(self.subject, dtype=str)
+        for name, arr in (
+            ("labels", labels),
+            ("split", split),
+            ("origin", origin),
+            ("subject", subject),
+        ):
             if arr.shape != (n,):
                 raise ValueError(f"ImageSet {name} must have shape ({n},); got {arr.shape}")
         if n and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
@@ -72,6 +82,7 @@ class ImageSet:
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "split", split)
         object.__setattr__(self, "origin", origin)
+        object.__setattr__(self, "subject", subject)
         object.__setattr__(self, "metadata", dict(self.metadata))
 
     @classmethod
@@ -83,11 +94,16 @@ class ImageSet:
         split: str | np.ndarray = "train",
         origin: str = "real",
         metadata: dict[str, Any] | None = None,
+        subject: np.ndarray | None = None,
     ) -> ImageSet:
         """Build a set where split/origin are the same for every image (the common case)."""
         n = len(images)
         split_arr = np.full(n, split) if isinstance(split, str) else np.asarray(split)
-        return cls(images, labels, split_arr, np.full(n, origin), metadata or {})
+        return cls(images, labels, split_arr, np.full(n, origin), metadata or {}, subject)
+
+    def has_subjects(self) -> bool:
+        """Whether every image names its subject (a grouped split is possible)."""
+        return len(self) > 0 and bool(np.all(self.subject != ""))
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -101,6 +117,7 @@ class ImageSet:
             self.split[idx],
             self.origin[idx],
             {**self.metadata, **metadata},
+            self.subject[idx],
         )
 
     def of_class(self, label: int) -> ImageSet:
@@ -170,4 +187,5 @@ class ImageSet:
             np.concatenate([s.split for s in sets]),
             np.concatenate([s.origin for s in sets]),
             {"parts": [s.metadata for s in sets], **metadata},
+            np.concatenate([s.subject for s in sets]),
         )

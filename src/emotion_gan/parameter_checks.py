@@ -95,12 +95,38 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
                 problems.append(f"{path}.steps must be >= 1; 0 would save an untrained model")
     classifier = parameters.get("classifier")
     shared_ok = not any(p.startswith("classifier.training:") for p in problems)
+    problems.extend(_transfer_problems(parameters, classifier if shared_ok else None))
     variants = parameters.get("variants")
     for name, variant in variants.items() if isinstance(variants, dict) else []:
         if shared_ok and isinstance(classifier, dict) and isinstance(variant, dict):
             problems.extend(
                 _built(f"variants.{name}", lambda v=variant: training_settings(classifier, v))
             )
+    return problems
+
+
+def _transfer_problems(parameters: dict[str, Any], classifier: Any) -> list[str]:
+    """``transfer.fine_tune`` / ``transfer.scratch`` built as the settings they become (on top of
+    ``classifier.training``), the fine-tuning mode, and the split protocol."""
+    from emotion_gan.models.classifier import FINE_TUNE_MODES
+    from emotion_gan.pipelines.transfer.nodes import transfer_settings
+    from emotion_gan.stats.splits import PROTOCOLS
+
+    problems = []
+    for block_name in ("fine_tune", "scratch"):
+        block = _block(parameters, f"transfer.{block_name}")
+        path = f"transfer.{block_name}"
+        if not isinstance(block, dict) or not isinstance(classifier, dict):
+            continue
+        problems.extend(_built(path, lambda b=block: transfer_settings(classifier, b)))
+        if isinstance(block.get("steps"), int) and block["steps"] < 1:
+            problems.append(f"{path}.steps must be >= 1; 0 would save an untrained model")
+    mode = _block(parameters, "transfer.fine_tune.mode")
+    if mode is not None and mode not in FINE_TUNE_MODES:
+        problems.append(f"transfer.fine_tune.mode must be one of {FINE_TUNE_MODES}; got {mode!r}")
+    protocol = _block(parameters, "transfer.split.protocol")
+    if protocol is not None and protocol not in PROTOCOLS:
+        problems.append(f"transfer.split.protocol must be one of {PROTOCOLS}; got {protocol!r}")
     return problems
 
 

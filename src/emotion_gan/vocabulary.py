@@ -153,6 +153,14 @@ ALL_VARIANTS: tuple[str, ...] = tuple(v.name for v in VARIANTS)
 DISPLAY_NAMES: dict[str, str] = {v.name: v.display_name for v in VARIANTS}
 
 
+#: The reference of the transfer pipeline (Table 2, rows FER+SFEW / FER+JAFFE): the same CNN
+#: trained on the small set alone.
+TRANSFER_SCRATCH = "scratch"
+#: What the transfer pipeline trains on a small set, one namespace each (``transfer.<source>``):
+#: the scratch reference, then the FER-trained classifiers it fine-tunes.
+TRANSFER_SOURCES: tuple[str, ...] = (TRANSFER_SCRATCH, BASELINE, "dag")
+
+
 def variants_of(pipeline: str) -> tuple[str, ...]:
     """Names of the variants one pipeline trains (its namespaces), in report order."""
     return tuple(v.name for v in VARIANTS if v.pipeline == pipeline)

@@ -99,3 +99,55 @@ def test_non_square_and_tiny_images_are_counted_and_can_be_centre_cropped(tmp_pa
     assert happy[:, :5].max() == 0  # squashing keeps the black bands at the sides
     cropped = read_image_folder(tmp_path, centre_crop=True).of_class(3).images[0]
     assert cropped.min() == 255  # the central square only
+
+
+def test_subject_pattern_names_who_is_in_each_image(tmp_path):
+    for name in ("KA.AN1.39.tiff", "KL.AN2.168.tiff"):
+        write_image(tmp_path / "angry" / name)
+    write_image(tmp_path / "happy" / "KA.HA1.29.tiff")
+    faces = ImageFolderDataset(path=str(tmp_path), subject_pattern=r"^([A-Z]{2})\.").load()
+    assert sorted(zip(faces.labels.tolist(), faces.subject.tolist(), strict=True)) == [
+        (0, "KA"), (0, "KL"), (3, "KA")
+    ]  # fmt: skip
+    assert faces.has_subjects()
+    unpatterned = ImageFolderDataset(path=str(tmp_path), subject_pattern="").load()
+    assert not unpatterned.has_subjects()  # an empty pattern (a runtime parameter) is none
+
+
+def test_a_file_name_the_subject_pattern_misses_is_named(tmp_path):
+    write_image(tmp_path / "sad" / "S005_001_00000011.png")
+    write_image(tmp_path / "sad" / "IMG_0001.png")
+    with pytest.raises(DatasetError, match=r"'IMG_0001\.png' .* does not match subject_pattern"):
+        read_image_folder(tmp_path, subject_pattern=r"^(S\d+)_")
+    with pytest.raises(DatasetError, match="has no group"):
+        read_image_folder(tmp_path, subject_pattern=r"^S\d+_")
+    with pytest.raises(DatasetError, match="not a valid regex"):
+        read_image_folder(tmp_path, subject_pattern=r"^(S\d+_")
+
+
+def test_given_train_and_test_folders_become_the_split(tmp_path):
+    write_image(tmp_path / "train" / "happy" / "a.png")
+    write_image(tmp_path / "train" / "sad" / "b.png")
+    write_image(tmp_path / "val" / "sad" / "c.png")
+    write_image(tmp_path / "test" / "happy" / "d.png")
+    faces = read_image_folder(tmp_path)
+    assert sorted(faces.split.tolist()) == ["test", "train", "train", "val"]
+    assert faces.metadata["given_splits"] == ["train", "val", "test"]
+
+
+def test_five_or_six_classes_are_enough(tmp_path):
+    for emotion in ("angry", "fear", "happy", "sad", "surprise"):
+        write_image(tmp_path / emotion / "x.png")
+    write_image(tmp_path / "contempt" / "y.png")  # CK+'s extra class: skipped, named
+    faces = read_image_folder(tmp_path)
+    assert faces.class_counts()["disgust"] == 0 and faces.class_counts()["neutral"] == 0
+    assert len(faces) == 5 and faces.metadata["skipped_folders"] == ["contempt"]
+
+
+def test_images_without_a_face_can_be_dropped(tmp_path):
+    write_image(tmp_path / "neutral" / "blank.png")
+    write_image(tmp_path / "neutral" / "blank2.png")
+    with pytest.raises(DatasetError, match="no class folder"):  # nothing left to read
+        read_image_folder(tmp_path, crop_faces=True, no_face="drop")
+    with pytest.raises(DatasetError, match=r"no_face must be one of \('keep', 'drop'\)"):
+        read_image_folder(tmp_path, crop_faces=True, no_face="skip")

@@ -1,6 +1,7 @@
 """ImageSetDataset: round trip, versioning, atomic writes, clear errors on bad files."""
 
 import base64
+import dataclasses
 import os
 import re
 
@@ -114,3 +115,16 @@ def test_partial_files_of_a_killed_run_are_cleaned_on_the_next_save(tmp_path, ma
         make_imageset()
     )
     assert not (killed / ".tmp-x.part").exists()
+
+
+def test_subjects_round_trip_and_older_files_load_without_them(tmp_path, make_imageset):
+    images = make_imageset((2, 2, 0, 0, 0, 0, 0))
+    named = dataclasses.replace(images, subject=np.array(["KA", "KL", "KA", "YM"]))
+    dataset = ImageSetDataset(filepath=str(tmp_path / "s.npz"))
+    dataset.save(named)
+    assert dataset.load().subject.tolist() == ["KA", "KL", "KA", "YM"]
+    older = tmp_path / "old.npz"  # written before ImageSets carried subjects
+    np.savez(older, images=images.images, labels=images.labels, split=images.split,
+             origin=images.origin, metadata=np.array("{}"))  # fmt: skip
+    loaded = ImageSetDataset(filepath=str(older)).load()
+    assert loaded.subject.tolist() == [""] * 4 and not loaded.has_subjects()

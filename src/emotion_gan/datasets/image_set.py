@@ -1,7 +1,8 @@
 """``ImageSetDataset``: a versioned ``.npz`` holding one :class:`~emotion_gan.imageset.ImageSet`.
 
 Layout of the file: ``images`` uint8 (N, 48, 48), ``labels`` int64, ``split`` and ``origin``
-unicode arrays, ``metadata`` a JSON string — plain arrays only, so it loads with
+unicode arrays, ``metadata`` a JSON string, ``subject`` unicode (optional: files written before
+subjects existed load with unknown subjects) — plain arrays only, so it loads with
 ``allow_pickle=False`` (an .npz from elsewhere cannot execute code) and from any numpy.
 """
 
@@ -55,6 +56,7 @@ class ImageSetDataset(AtomicVersionedDataset[ImageSet, ImageSet]):
                     npz["split"],
                     npz["origin"],
                     json.loads(str(npz["metadata"])),
+                    npz["subject"] if "subject" in npz.files else None,
                 )
         except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
             raise DatasetError(
@@ -77,6 +79,7 @@ class ImageSetDataset(AtomicVersionedDataset[ImageSet, ImageSet]):
             split=data.split,
             origin=data.origin,
             metadata=np.array(json.dumps(data.metadata, default=str)),
+            subject=data.subject,
         )
         self._write_bytes_atomically(buffer.getvalue())
 

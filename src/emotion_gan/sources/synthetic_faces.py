@@ -154,6 +154,45 @@ def synthetic_face_dataset(
     return images, labels
 
 
+#: The embedded small "lab" set (issue "transfer"): posed, frontal, clean, strong expressions —
+#: a visible domain shift from the FER-like default's weak, noisy, varied faces.
+LAB_STYLE: dict[str, float | tuple[float, float]] = {
+    "intensity": (0.9, 1.3),
+    "expression_noise": 0.25,
+    "identity_variation": 0.5,
+    "blur_sigma": (0.2, 0.4),
+    "noise_std": 2.0,
+}
+
+
+def lab_face_sessions(
+    subjects: int, repeats: int, seed: int, classes: tuple[str, ...] = EMOTIONS
+) -> list[tuple[int, int, np.ndarray]]:
+    """A posed lab set: each of ``subjects`` people shows each class ``repeats`` times.
+
+    Returns ``[(label, repeat, faces (subjects, 48, 48))]``: row ``i`` of every entry is
+    subject ``i`` (identities come from one seed; each label × repeat draws its own expression
+    strength, jitter and texture), as JAFFE's ten women each posed every expression ~3 times.
+    """
+    if subjects < 1 or repeats < 1:
+        raise ValueError(f"need subjects >= 1 and repeats >= 1, got {subjects}, {repeats}")
+    identity_seed, session_seed = np.random.SeedSequence(seed).spawn(2)
+    identity = int(identity_seed.generate_state(1)[0])
+    sessions = session_seed.spawn(len(classes) * repeats)
+    out = []
+    for index, name in enumerate(classes):
+        label = EMOTIONS.index(name)
+        for repeat in range(repeats):
+            faces = render_faces(
+                np.full(subjects, label),
+                int(sessions[index * repeats + repeat].generate_state(1)[0]),
+                identity_seed=identity,
+                **LAB_STYLE,
+            )
+            out.append((label, repeat, faces))
+    return out
+
+
 def render_faces(
     labels: np.ndarray,
     seed: int,
@@ -163,12 +202,15 @@ def render_faces(
     identity_variation: float = 1.0,
     blur_sigma: tuple[float, float] = (0.3, 1.0),
     noise_std: float = 8.0,
+    identity_seed: int | None = None,
 ) -> np.ndarray:
     """Render one face per label (0 angry … 6 neutral) as ``uint8 (N, 48, 48)``.
 
     Identities (pose, shape, tones, intensity, blur, noise) are drawn from ``seed`` and the
     number of faces only, never from the labels: rendering the same seed with other labels
-    shows the same people with other expressions.
+    shows the same people with other expressions. With ``identity_seed``, identities come from
+    that seed alone and ``seed`` draws only the expression strength, its jitter and the
+    texture: the same people photographed again (a lab set's repeated sessions).
 
     Difficulty — the defaults are tuned so that the paper's CNN, trained on a 20 % sample of
     10,000 faces, is neither perfect nor hopeless (top-1 ≈ 70 %, disgust rarely recognised):
@@ -205,9 +247,13 @@ def render_faces(
             f"{expression_noise}, {identity_variation}, {noise_std}"
         )
     param_seed, texture_seed = np.random.SeedSequence(seed).spawn(2)
+    expression_rng = np.random.default_rng(param_seed)
     params = _sample_parameters(
         labels.astype(np.int64),
-        np.random.default_rng(param_seed),
+        expression_rng,
+        identity_rng=(
+            expression_rng if identity_seed is None else np.random.default_rng(identity_seed)
+        ),
         intensity=(lo, hi),
         expression_noise=expression_noise,
         identity_variation=identity_variation,
@@ -226,6 +272,7 @@ def _sample_parameters(
     labels: np.ndarray,
     rng: np.random.Generator,
     *,
+    identity_rng: np.random.Generator,
     intensity: tuple[float, float],
     expression_noise: float,
     identity_variation: float,
@@ -235,16 +282,18 @@ def _sample_parameters(
     """Draw every per-face parameter, identity first so it does not depend on the labels.
 
     One long function on purpose: the draws' order *is* the data (every seeded face depends
-    on it), so it is kept as one visible sequence rather than spread over helpers.
+    on it), so it is kept as one visible sequence rather than spread over helpers. Identity
+    draws use ``identity_rng`` (``rng`` itself unless the caller fixes the identities), the
+    expression draws ``rng``.
     """
     n = labels.size
     iv = identity_variation
 
     def normal(mean: float, std: float) -> np.ndarray:
-        return (mean + iv * std * rng.standard_normal(n)).astype(np.float32)
+        return (mean + iv * std * identity_rng.standard_normal(n)).astype(np.float32)
 
     def uniform(low: float, high: float) -> np.ndarray:
-        return rng.uniform(low, high, n).astype(np.float32)
+        return identity_rng.uniform(low, high, n).astype(np.float32)
 
     p = {
         # pose: the point between the eyes in pixels, pixels per face unit, roll, turn of the head
@@ -271,7 +320,7 @@ def _sample_parameters(
         # hair line (face units above the eyes) and hair
         "hair_line": uniform(-1.0, -0.55),
         "hair_curve": normal(0.45, 0.1),
-        "hair_amount": (rng.random(n) < 0.85).astype(np.float32) * uniform(0.6, 1.0),
+        "hair_amount": (identity_rng.random(n) < 0.85).astype(np.float32) * uniform(0.6, 1.0),
         "hair_tone": uniform(0.03, 0.5),
         "hair_length": uniform(-0.6, 0.9),
         # eyes

@@ -1,7 +1,8 @@
 """The paper's emotion CNN (Appendix A, Table 3): the network, its training and inference.
 
 ``network``: :class:`EmotionCNN` and its fast local response norm; ``training``: settings, the
-loop, DAG and one-run-per-seed; ``inference``: logits, labels and features of trained models.
+loop, DAG and one-run-per-seed; ``inference``: logits, labels and features of trained models;
+``transfer``: fine-tuning on a small set (whole network or head only).
 """
 
 from emotion_gan.models.classifier.inference import (
@@ -28,8 +29,10 @@ from emotion_gan.models.classifier.training import (
     train_dag,
     train_seeds,
 )
+from emotion_gan.models.classifier.transfer import FINE_TUNE_MODES, fine_tune, predict_among
 
 __all__ = [
+    "FINE_TUNE_MODES",
     "LRN_ALPHA",
     "LRN_BETA",
     "LRN_K",
@@ -42,6 +45,8 @@ __all__ = [
     "balanced_class_weights",
     "log_prior",
     "build_classifier",
+    "fine_tune",
+    "predict_among",
     "penultimate_features",
     "predict",
     "predict_logits",

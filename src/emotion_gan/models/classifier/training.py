@@ -295,7 +295,7 @@ class _ClassifierStep:
         self.precision = precision_of(device, settings.precision)
         self.scaler = self.precision.grad_scaler()
         self.optimiser = fused_adam(
-            model.parameters(),
+            [p for p in model.parameters() if p.requires_grad],  # a head-only fine-tune
             lr=settings.learning_rate,
             betas=settings.adam_betas,
             device=device,

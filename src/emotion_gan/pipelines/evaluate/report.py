@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 from PIL import Image
 
+from emotion_gan.figures.tables import markdown_table, pct
 from emotion_gan.stats.classification import top1_from_one_vs_rest_mean
 from emotion_gan.vocabulary import (
     BASELINE,
@@ -37,18 +38,6 @@ def _title(test_set: str) -> str:
 def _name(names: Mapping[str, str], variant: str) -> str:
     """A variant's display name; its namespace when it has none (never ``None``)."""
     return names.get(variant, variant)
-
-
-def pct(stat: Mapping[str, float], digits: int = 1) -> str:
-    """``mean ± sd`` of a fraction, in percent."""
-    return f"{100 * stat['mean']:.{digits}f} ± {100 * stat['sd']:.{digits}f}"
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A GitHub-flavoured Markdown table (no extra dependency such as ``tabulate``)."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _summary(metrics: dict[str, Any], variant: str, test_set: str) -> dict[str, Any]:

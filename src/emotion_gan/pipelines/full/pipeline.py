@@ -20,6 +20,7 @@ FULL_PIPELINE_STAGES: tuple[str, ...] = (
     "train_dag",
     "evaluate",
     "tsne_report",
+    "transfer",
 )
 
 

@@ -7,9 +7,8 @@ settings in ``params:dag`` and the shared ``params:classifier``).
 
 from kedro.pipeline import Node, Pipeline
 
-from emotion_gan.pipelines.train_baseline.pipeline import augmented_sample_of
 from emotion_gan.pipelines.train_dag.nodes import select_pretraining_set, train_dag_classifiers
-from emotion_gan.vocabulary import variants_of
+from emotion_gan.vocabulary import augmented_sample_of, variants_of
 
 
 def create_pipeline(**kwargs) -> Pipeline:
