@@ -53,12 +53,12 @@ def test_a_named_folder_is_read_and_a_missing_one_never_rendered(tmp_path):
     own = tmp_path / "jaffe"
     (own / "happy").mkdir(parents=True)
     cv2.imwrite(str(own / "happy" / "KA.HA1.29.tiff"), np.full((256, 256), 90, np.uint8))
-    dataset = SmallFacesDataset(path=str(own), subject_pattern=r"^([A-Z]{2})\.",
+    dataset = SmallFacesDataset(root=str(own), subject_pattern=r"^([A-Z]{2})\.",
                                 embedded={"path": str(tmp_path / "lab"), "subjects": 2,
                                           "repeats": 1, "seed": 0})  # fmt: skip
     faces = dataset.load()
     assert faces.subject.tolist() == ["KA"] and faces.metadata["source"] == "image_folder"
-    missing = SmallFacesDataset(path=str(tmp_path / "jafe"),
+    missing = SmallFacesDataset(root=str(tmp_path / "jafe"),
                                 embedded={"path": str(tmp_path / "lab")})  # fmt: skip
     with pytest.raises(DatasetError, match="does not exist"):
         missing.load()
@@ -69,7 +69,7 @@ def test_a_corrupt_image_or_an_empty_class_in_the_users_folder_is_named(tmp_path
     own = tmp_path / "own"
     (own / "sad").mkdir(parents=True)
     (own / "sad" / "broken.png").write_bytes(b"\x89PNG garbage")
-    dataset = SmallFacesDataset(path=str(own), embedded={"path": str(tmp_path / "lab")})
+    dataset = SmallFacesDataset(root=str(own), embedded={"path": str(tmp_path / "lab")})
     with pytest.raises(DatasetError, match=r"corrupt or unreadable image .*broken\.png"):
         dataset.load()
     (own / "sad" / "broken.png").unlink()

@@ -39,14 +39,17 @@ _EMBEDDED_KEYS = ("path", "subjects", "repeats", "seed", "classes")
 
 
 class SmallFacesDataset(AbstractDataset[None, ImageSet]):
-    """Load-only: the class-folder set at ``path``, or (``path`` empty) the embedded lab set.
+    """Load-only: the class-folder set at ``root``, or (``root`` empty) the embedded lab set.
+
+    Why ``root`` and not ``path``: Kedro makes a catalog entry's ``path`` absolute, and an empty
+    one would become the project folder.
 
     Example (conf/base/catalog_transfer.yml; every argument but ``embedded`` is a runtime
     parameter, so ``--params small_faces_root=data/01_raw/jaffe`` switches to your copy)::
 
         small_faces_raw:
           type: emotion_gan.datasets.SmallFacesDataset
-          path: ${runtime_params:small_faces_root, ""}
+          root: ${runtime_params:small_faces_root, ""}
           subject_pattern: ${runtime_params:subject_pattern, ""}
           embedded: {path: data/01_raw/lab_faces, subjects: 10, repeats: 3, seed: 1998}
 
@@ -59,7 +62,7 @@ class SmallFacesDataset(AbstractDataset[None, ImageSet]):
         self,
         *,
         embedded: dict[str, Any],
-        path: str = "",
+        root: str = "",
         subject_pattern: str = "",
         crop_faces: bool = False,
         no_face: str = "keep",
@@ -72,10 +75,10 @@ class SmallFacesDataset(AbstractDataset[None, ImageSet]):
             raise DatasetError(
                 f"embedded needs a path and may set {_EMBEDDED_KEYS}; got unknown keys {unknown}"
             )
-        self._path = str(path or "")
+        self._path = str(root or "")
         self._embedded = {"classes": list(EMOTIONS), **embedded}
         self._folder = ImageFolderDataset(
-            path=self._path,
+            path=self._path,  # an empty root is never read: load() renders the embedded set
             class_map=class_map,
             crop_faces=crop_faces,
             no_face=no_face,

@@ -20,14 +20,15 @@ transfer:
   bootstrap: {resamples: 50}
 """
 LAB = """
-small_faces_raw:
+small_faces_raw:  # conf/base's entry with a smaller embedded set (same empty-root default)
   type: emotion_gan.datasets.SmallFacesDataset
+  root: ${runtime_params:small_faces_root, ""}
   embedded: {path: data/01_raw/lab_faces, subjects: 4, repeats: 2, seed: 3,
              classes: [angry, happy, sad, surprise, neutral]}
 """
 
 
-def _save_fer_models(project, version: str) -> dict[str, dict[str, torch.nn.Module]]:
+def _save_fer_models(data_root, version: str) -> dict[str, dict[str, torch.nn.Module]]:
     """Stand-ins for the FER-trained classifiers, saved as a versioned catalog entry would be."""
     from kedro.io import Version
 
@@ -35,7 +36,7 @@ def _save_fer_models(project, version: str) -> dict[str, dict[str, torch.nn.Modu
     for index, source in enumerate(("baseline", "dag")):
         models = {str(seed): build_classifier(10 * index + seed, conv_channels=[4, 8],
                                               fc_width=16) for seed in (0, 1)}  # fmt: skip
-        path = project / "data" / "06_models" / "classifiers" / f"{source}.pt"
+        path = data_root / "06_models" / "classifiers" / f"{source}.pt"
         TorchModelDataset(filepath=str(path), version=Version(None, version)).save(models)
         saved[source] = models
     return saved
@@ -43,7 +44,7 @@ def _save_fer_models(project, version: str) -> dict[str, dict[str, torch.nn.Modu
 
 def test_transfer_fine_tunes_versioned_models_and_writes_table2(kedro_project, run_kedro):
     project = kedro_project({"local/parameters.yml": TINY, "local/catalog.yml": LAB})
-    fer = _save_fer_models(project, "2026-01-01T00.00.00.000Z")
+    fer = _save_fer_models(project / "data", "2026-01-01T00.00.00.000Z")
     run_kedro(project, ["transfer"])
 
     def latest(folder: str, name: str):
@@ -79,3 +80,56 @@ def test_transfer_fine_tunes_versioned_models_and_writes_table2(kedro_project, r
     assert "Classes missing from the set: disgust, fear" in report
     assert "grouped by subject (4 subjects" in report
     assert (project / "data/01_raw/lab_faces/happy/S00.happy.0.png").is_file()
+
+
+def _write_sfew_like(root, rng) -> None:
+    """An SFEW-like set: given train/test folders, six classes, subject ids in the file names."""
+    import cv2
+    import numpy as np
+
+    for split, subjects in (("train", ("AA", "BB", "CC")), ("test", ("DD",))):
+        for emotion in ("angry", "disgust", "fear", "happy", "sad", "surprise"):
+            for subject in subjects:
+                folder = root / split / emotion
+                folder.mkdir(parents=True, exist_ok=True)
+                face = rng.integers(0, 255, (60, 50), dtype=np.uint8)  # non-square: squashed
+                cv2.imwrite(str(folder / f"{subject}.{emotion}.png"), face)
+
+
+def test_transfer_in_the_fer2013_env_on_a_folder_named_at_run_time(kedro_project, run_kedro):
+    import numpy as np
+    import yaml
+
+    tiny = yaml.safe_load(TINY)
+    project = kedro_project()
+    _save_fer_models(project / "data" / "fer2013", "2026-01-01T00.00.00.000Z")
+    sfew = project / "data" / "01_raw" / "sfew"
+    _write_sfew_like(sfew, np.random.default_rng(0))
+    run_kedro(
+        project,
+        ["transfer"],
+        env="fer2013",
+        runtime_params={  # as `--params` would give them
+            **tiny,
+            "small_faces_root": str(sfew),
+            "subject_pattern": r"^([A-Z]{2})\.",
+            "transfer": {
+                **tiny["transfer"],
+                "dataset_name": "SFEW-like",
+                "split": {"protocol": "given"},
+            },
+        },  # fmt: skip
+    )
+    reporting = project / "data" / "fer2013" / "08_reporting"
+    (version,) = sorted((reporting / "transfer_metrics.json").iterdir())
+    metrics = json.loads((version / "transfer_metrics.json").read_text())
+    data = metrics["dataset"]
+    assert data["name"] == "SFEW-like" and data["split"]["protocol"] == "given"
+    assert data["classes_missing"] == ["neutral"] and data["n_images"] == 24
+    assert data["split"]["subjects_in_both_parts"] == [] and data["non_square"] == 24
+    folds = metrics["sources"]["dag"]["fine_tuned"]["per_fold"]
+    assert list(folds) == ["test"] and all(len(f) == 2 for f in folds.values())  # 2 seeds
+    (table,) = sorted((reporting / "transfer_table2.md").iterdir())
+    text = (table / "transfer_table2.md").read_text()
+    assert "one given test part, mean ± sd over 2 seeds" in text and "FER+SFEW-like (ours)" in text
+    assert not (project / "data" / "fer2013" / "01_raw" / "lab_faces").exists()  # never rendered
