@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python bench/cyclegan_step.py
 	$(BIN)/python bench/cnn_step.py
 	$(BIN)/python bench/generator_families_step.py
+	$(BIN)/python bench/busy_neighbour.py
 
 # Remove every generated dataset and model version (keeps the layer folders).
 clean-data:
