@@ -235,45 +235,42 @@ def _dataset_name(small_faces: ImageSet, given: str) -> str:
     return Path(str(small_faces.metadata.get("path", "small set"))).name
 
 
-def evaluate_transfer(
-    small_faces: ImageSet, transfer: dict[str, Any], **predictions: dict[str, Any]
-) -> dict[str, Any]:
-    """Every source's metrics per fold and seed, mean ± sd over folds, and paired tests.
+#: What the report needs to know about the small set, copied from its metadata.
+_DESCRIPTION_KEYS = (
+    "path", "source", "classes_present", "classes_missing", "split", "crop_faces",
+    "faces_not_found", "no_face", "skipped_folders", "non_square", "upscaled",
+)  # fmt: skip
 
-    ``predictions`` maps each of :data:`TRANSFER_SOURCES` to :func:`fine_tune_on_folds`'s
-    output. Comparisons (paired bootstrap of macro-F1, top-1 and minority recall over the
-    pooled test images — by subject when known — and McNemar per seed): each FER-trained
-    source against scratch, and DAG against baseline (the paper's claim).
-    """
+
+def _source_metrics(small_faces: ImageSet, source: str, result: dict[str, Any]) -> dict:
+    """One source's metrics per fold and seed and their summary, after (and, for a
+    FER-trained source, before) fine-tuning."""
     present = [EMOTIONS.index(c) for c in small_faces.metadata["classes_present"]]
-    seeds = predictions[TRANSFER_SCRATCH]["seeds"]
-    for source, result in predictions.items():
-        if result["seeds"] != seeds:
-            raise ValueError(
-                f"transfer source {source!r} has seeds {result['seeds']} but scratch has "
-                f"{seeds}; paired comparisons need the same seeds — train the FER models and "
-                "scratch with the same classifier.seeds"
-            )
-    sources: dict[str, Any] = {}
-    for source, result in predictions.items():
-        phases = ("after", "before") if source != TRANSFER_SCRATCH else ("after",)
-        entry: dict[str, Any] = {k: v for k, v in result.items() if k != "folds"}
-        for phase in phases:
-            per_fold = {
-                name: {
-                    seed: _run_metrics(
-                        small_faces.labels[fold["test_index"]], np.asarray(p), present
-                    )
-                    for seed, p in fold[phase].items()
-                }
-                for name, fold in result["folds"].items()
+    phases = ("after", "before") if source != TRANSFER_SCRATCH else ("after",)
+    entry: dict[str, Any] = {k: v for k, v in result.items() if k != "folds"}
+    for phase in phases:
+        per_fold = {
+            name: {
+                seed: _run_metrics(small_faces.labels[fold["test_index"]], np.asarray(p), present)
+                for seed, p in fold[phase].items()
             }
-            key = "fine_tuned" if phase == "after" else "before_fine_tuning"
-            entry[key] = {"per_fold": per_fold, "summary": _over_folds(per_fold)}
-        sources[source] = entry
-    index, _ = _pooled(predictions[TRANSFER_SCRATCH], "after", seeds)
-    weights, unit = _bootstrap_weights(small_faces, index, transfer["bootstrap"])
+            for name, fold in result["folds"].items()
+        }
+        key = "fine_tuned" if phase == "after" else "before_fine_tuning"
+        entry[key] = {"per_fold": per_fold, "summary": _over_folds(per_fold)}
+    return entry
+
+
+def _comparisons(
+    small_faces: ImageSet,
+    transfer: dict[str, Any],
+    predictions: dict[str, dict[str, Any]],
+    seeds: list[str],
+) -> tuple[dict[str, Any], str]:
+    """:data:`TRANSFER_COMPARISONS` on the pooled test images, and the bootstrap's unit."""
     pooled = {s: _pooled(p, "after", seeds) for s, p in predictions.items()}
+    index = pooled[TRANSFER_SCRATCH][0]
+    weights, unit = _bootstrap_weights(small_faces, index, transfer["bootstrap"])
     metrics = count_metrics(transfer["minority_class"])
     comparisons = {}
     for other, reference in TRANSFER_COMPARISONS:
@@ -287,30 +284,36 @@ def evaluate_transfer(
             metrics=metrics,
             seeds=seeds,
         )
+    return comparisons, unit
+
+
+def evaluate_transfer(
+    small_faces: ImageSet, transfer: dict[str, Any], **predictions: dict[str, Any]
+) -> dict[str, Any]:
+    """Every source's metrics per fold and seed, mean ± sd over folds, and paired tests.
+
+    ``predictions`` maps each of :data:`TRANSFER_SOURCES` to :func:`fine_tune_on_folds`'s
+    output. Comparisons (paired bootstrap of macro-F1, top-1 and minority recall over the
+    pooled test images — by subject when known — and McNemar per seed): each FER-trained
+    source against scratch, and DAG against baseline (the paper's claim).
+    """
+    seeds = predictions[TRANSFER_SCRATCH]["seeds"]
+    for source, result in predictions.items():
+        if result["seeds"] != seeds:
+            raise ValueError(
+                f"transfer source {source!r} has seeds {result['seeds']} but scratch has "
+                f"{seeds}; paired comparisons need the same seeds — train the FER models and "
+                "scratch with the same classifier.seeds"
+            )
+    comparisons, unit = _comparisons(small_faces, transfer, predictions, seeds)
+    subjects = len(np.unique(small_faces.subject)) if small_faces.has_subjects() else None
     return {
         "dataset": {
             "name": _dataset_name(small_faces, transfer["dataset_name"]),
             "n_images": len(small_faces),
             "class_counts": small_faces.class_counts(),
-            "subjects": int(len(np.unique(small_faces.subject)))
-            if small_faces.has_subjects()
-            else None,
-            **{
-                k: small_faces.metadata.get(k)
-                for k in (
-                    "path",
-                    "source",
-                    "classes_present",
-                    "classes_missing",
-                    "split",
-                    "crop_faces",
-                    "faces_not_found",
-                    "no_face",
-                    "skipped_folders",
-                    "non_square",
-                    "upscaled",
-                )
-            },
+            "subjects": subjects,
+            **{k: small_faces.metadata.get(k) for k in _DESCRIPTION_KEYS},
         },
         "settings": {
             "seeds": seeds,
@@ -318,6 +321,6 @@ def evaluate_transfer(
             "bootstrap_unit": unit,
             "minority_class": transfer["minority_class"],
         },
-        "sources": sources,
+        "sources": {s: _source_metrics(small_faces, s, r) for s, r in predictions.items()},
         "comparisons": comparisons,
     }
