@@ -143,3 +143,16 @@ def test_conf_base_is_the_schema_for_keys_and_number_types() -> None:
         "unknown parameter 'tsne.plot' (conf/base has no such key); known here: max_iter, "
         "max_points, panels, pca_components, perplexity, seed",
     ]
+
+
+def test_transfer_settings_are_checked_before_any_node() -> None:
+    params = copy.deepcopy(parameters("local"))
+    params["transfer"]["scratch"]["mode"] = "head"
+    params["transfer"]["fine_tune"]["mode"] = "top"
+    params["transfer"]["fine_tune"]["steps"] = 0
+    params["transfer"]["split"]["protocol"] = "loo"
+    problems = "\n".join(namespace_parameter_problems(params))
+    assert "transfer.scratch.mode: scratch always trains the whole network" in problems
+    assert "transfer.fine_tune.mode must be one of ('whole', 'head'); got 'top'" in problems
+    assert "transfer.fine_tune.steps must be >= 1" in problems
+    assert "transfer.split.protocol must be one of ('kfold', 'holdout', 'given')" in problems

@@ -121,6 +121,11 @@ def _transfer_problems(parameters: dict[str, Any], classifier: Any) -> list[str]
         problems.extend(_built(path, lambda b=block: transfer_settings(classifier, b)))
         if isinstance(block.get("steps"), int) and block["steps"] < 1:
             problems.append(f"{path}.steps must be >= 1; 0 would save an untrained model")
+    if _block(parameters, "transfer.scratch.mode") is not None:
+        problems.append(
+            "transfer.scratch.mode: scratch always trains the whole network (only the head of a "
+            "random network is no reference); remove the key"
+        )
     mode = _block(parameters, "transfer.fine_tune.mode")
     if mode is not None and mode not in FINE_TUNE_MODES:
         problems.append(f"transfer.fine_tune.mode must be one of {FINE_TUNE_MODES}; got {mode!r}")

@@ -151,3 +151,11 @@ def test_images_without_a_face_can_be_dropped(tmp_path):
         read_image_folder(tmp_path, crop_faces=True, no_face="drop")
     with pytest.raises(DatasetError, match=r"no_face must be one of \('keep', 'drop'\)"):
         read_image_folder(tmp_path, crop_faces=True, no_face="skip")
+
+
+def test_a_stray_split_folder_without_its_pair_is_not_a_given_split(tmp_path):
+    write_image(tmp_path / "happy" / "a.png")
+    write_image(tmp_path / "test" / "sad" / "b.png")  # "test" alone: read as an unknown class
+    faces = read_image_folder(tmp_path)
+    assert set(faces.split) == {"unsplit"} and faces.metadata["given_splits"] == []
+    assert faces.metadata["skipped_folders"] == ["test"]

@@ -93,3 +93,8 @@ def test_bad_split_parameters_are_named(kwargs, message):
     arguments = {"protocol": "kfold", "folds": 2, "test_fraction": 0.2, "seed": 0, **kwargs}
     with pytest.raises(ValueError, match=message):
         assign_folds(labels, subjects, given_split=np.full(len(labels), "unsplit"), **arguments)
+
+
+def test_classes_too_small_for_the_folds_name_the_parameter():
+    with pytest.raises(ValueError, match=r"transfer\.split\.folds is 5, which this set cannot"):
+        assign_folds(np.arange(7), None, protocol="kfold", folds=5, test_fraction=0.2, seed=0)

@@ -118,8 +118,9 @@ def read_image_folder(
         **{k.lower(): v for k, v in (options.class_map or {}).items()},
     }
     reader = _FolderReader(options, _face_detector() if options.crop_faces else None)
+    has_splits = split_roots != [root]
     for split_root in split_roots:
-        reader.read_split(split_root, spellings, split_root.name if given else "unsplit")
+        reader.read_split(split_root, spellings, split_root.name if has_splits else "unsplit")
     if reader.skipped:
         logger.warning(
             "Skipped class folders %s in %s: not one of the 7 emotions; map them with class_map",
@@ -137,7 +138,7 @@ def read_image_folder(
         {
             "source": "image_folder",
             "path": str(root),
-            "given_splits": [p.name for p in split_roots] if given else [],
+            "given_splits": [p.name for p in split_roots] if has_splits else [],
             "skipped_folders": sorted(set(reader.skipped)),
             "crop_faces": options.crop_faces,
             "faces_not_found": reader.tally.no_face,

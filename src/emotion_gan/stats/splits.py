@@ -85,7 +85,13 @@ def assign_folds(
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        parts = [test for _, test in splitter.split(np.zeros(len(labels)), labels, subjects)]
+        try:
+            parts = [test for _, test in splitter.split(np.zeros(len(labels)), labels, subjects)]
+        except ValueError as exc:  # e.g. every class smaller than k, per image
+            raise ValueError(
+                f"transfer.split.folds is {folds}, which this set cannot be split into "
+                f"({exc}); lower transfer.split.folds or use protocol holdout"
+            ) from exc
     assignment = np.empty(len(labels), dtype=object)
     if protocol == "holdout":
         assignment[:] = "train"

@@ -81,3 +81,29 @@ def test_sources_trained_with_other_seeds_are_refused():
         evaluate_transfer(small, TRANSFER, scratch=_predictions(small, 0.5),
                           baseline=_predictions(small, 0.5),
                           dag=_predictions(small, 0.5, seeds=("0",)))  # fmt: skip
+
+
+def test_a_class_missing_from_one_folds_test_part_is_not_scored_there():
+    """A perfect classifier scores 100 % recall on every class it was tested on: a fold whose
+    test part has no disgust must neither count as 0 % recall nor add free true negatives."""
+    labels = np.array([0, 1, 3, 0, 3, 3])  # disgust only in fold0's test part
+    small = ImageSet.from_arrays(np.zeros((6, 48, 48), np.uint8), labels,
+                                 split=np.array(["fold0"] * 3 + ["fold1"] * 3),
+                                 metadata={"path": "x", "split": {"protocol": "kfold", "folds": 2,
+                                                                  "grouped_by": "image"},
+                                           "classes_present": ["angry", "disgust", "happy"],
+                                           "classes_missing": []})  # fmt: skip
+    perfect = {
+        "mode": "whole", "steps": 1, "learning_rate": 1e-3, "flip_crop": False, "seeds": ["0"],
+        "folds": {f: {"test_index": idx, "before": {"0": labels[idx].tolist()},
+                      "after": {"0": labels[idx].tolist()}, "loss": {}}
+                  for f, idx in (("fold0", [0, 1, 2]), ("fold1", [3, 4, 5]))},
+    }  # fmt: skip
+    metrics = evaluate_transfer(small, TRANSFER, scratch=perfect, baseline=perfect, dag=perfect)
+    summary = metrics["sources"]["baseline"]["fine_tuned"]["summary"]
+    assert summary["recall"]["disgust"]["mean"] == 1.0 and summary["recall"]["disgust"]["n"] == 1
+    assert summary["one_vs_rest_accuracy_mean"]["mean"] == 1.0
+    per_fold = metrics["sources"]["baseline"]["fine_tuned"]["per_fold"]
+    assert per_fold["fold1"]["0"]["recall"]["disgust"] is None
+    report = render_transfer_report(metrics, table2(metrics, PAPER)[1])
+    assert "| Baseline (FER) + fine-tune | 100 ± 0 | 100 ± 0 | 100 ± 0 |" in report

@@ -123,7 +123,7 @@ def fine_tune_on_folds(
     for :func:`evaluate_transfer`.
     """
     settings = transfer_settings(classifier, training)
-    mode = training.get("mode", "whole")  # scratch: always the whole network
+    mode = training.get("mode", "whole")  # scratch: always the whole network (no mode key)
     classes = [EMOTIONS.index(c) for c in small_faces.metadata["classes_present"]]
     inference = evaluation["inference"]
     models: dict[str, EmotionCNN] = {}
@@ -165,38 +165,48 @@ def fine_tune_on_folds(
 
 
 def _run_metrics(y_true: np.ndarray, predicted: np.ndarray, present: list[int]) -> dict[str, Any]:
-    """One run's metrics over the classes the small set has (absent ones would inflate the
-    one-vs-rest "All" with free true negatives)."""
+    """One run's metrics over the classes this fold's test part has.
+
+    Classes the set lacks, or this fold's test part lacks (a CK+-style subject who never
+    showed fear), have no recall (``None``, not 0) and stay out of the one-vs-rest "All",
+    which they would inflate with free true negatives.
+    """
     scores = classification_metrics(confusion_matrix(y_true, predicted))
     per_class = {EMOTIONS[k]: scores["per_class"][EMOTIONS[k]] for k in present}
+    tested = [c for c in per_class.values() if c["support"] > 0]
     return {
         "top1_accuracy": scores["top1_accuracy"],
         "macro_f1": scores["macro_f1"],
         "balanced_accuracy": scores["balanced_accuracy"],
-        "one_vs_rest_accuracy_mean": float(
-            np.mean([c["one_vs_rest_accuracy"] for c in per_class.values()])
-        ),
-        "recall": {name: c["recall"] for name, c in per_class.items()},
+        "one_vs_rest_accuracy_mean": float(np.mean([c["one_vs_rest_accuracy"] for c in tested])),
+        "recall": {
+            name: c["recall"] if c["support"] > 0 else None for name, c in per_class.items()
+        },
+    }
+
+
+def _fold_and_seed_spread(by_fold: list[list[float]]) -> dict[str, Any]:
+    """Mean ± sd over folds of each fold's seed mean, and the within-fold sd over seeds,
+    averaged (how much the seed alone moves a number; the spread of a single test part)."""
+    return {
+        **mean_sd([float(np.mean(values)) for values in by_fold]),
+        "seed_sd": float(np.mean([mean_sd(values)["sd"] for values in by_fold])),
     }
 
 
 def _over_folds(per_fold: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
-    """Mean ± sd over folds of each fold's seed-mean metric (the issue's protocol), and the
-    sd over seeds within a fold, averaged (how much the seed alone moves a number)."""
-    summary: dict[str, Any] = {}
-    for metric in TRANSFER_METRICS:
-        by_fold = [[run[metric] for run in seeds.values()] for seeds in per_fold.values()]
-        summary[metric] = {
-            **mean_sd([float(np.mean(values)) for values in by_fold]),
-            "seed_sd": float(np.mean([mean_sd(values)["sd"] for values in by_fold])),
-        }
-    first = next(iter(next(iter(per_fold.values())).values()))
-    summary["recall"] = {
-        name: mean_sd(
-            [float(np.mean([r["recall"][name] for r in s.values()])) for s in per_fold.values()]
-        )
-        for name in first["recall"]
+    """:func:`_fold_and_seed_spread` of every metric; a class's recall over the folds whose
+    test part has that class."""
+    runs = [list(seeds.values()) for seeds in per_fold.values()]
+    summary: dict[str, Any] = {
+        metric: _fold_and_seed_spread([[run[metric] for run in fold] for fold in runs])
+        for metric in TRANSFER_METRICS
     }
+    summary["recall"] = {}
+    for name in runs[0][0]["recall"]:
+        by_fold = [[r["recall"][name] for r in fold] for fold in runs]
+        tested = [values for values in by_fold if values[0] is not None]
+        summary["recall"][name] = _fold_and_seed_spread(tested) if tested else None
     return summary
 
 

@@ -2,7 +2,8 @@
 
 The paper's FER+SFEW / FER+JAFFE numbers sit beside ours in the top-1 column: SFEW's 31.92 %
 and 39.07 % can only be top-1 accuracy (a mean one-vs-rest accuracy over seven classes is at
-least 1 − 2/7 ≈ 71.4 %), and the paper gives no other metric for these rows. They were
+least 1 − 2/7 ≈ 71.4 %); JAFFE's 93.87 / 95.80 would fit either metric and are presumably top-1
+as well, the table giving one metric per row. They were
 measured on the real SFEW / JAFFE; numbers on the embedded lab set are not comparable to them.
 """
 
@@ -85,7 +86,7 @@ def table2(
     title = (
         f'Table 2 — transfer to a small set, %: {_folds_phrase(metrics)}. "All" = mean '
         "one-vs-rest accuracy over the classes the set has. The paper's rows were measured on "
-        "the real SFEW / JAFFE (its only metric there, which can only be top-1)."
+        "the real SFEW / JAFFE (its only metric there: top-1 for SFEW, presumably for JAFFE too)."
     )
     return pd.DataFrame.from_records(records), f"{title}\n\n{markdown_table(headers, rows)}\n"
 
@@ -122,6 +123,11 @@ def _dataset_section(metrics: dict[str, Any]) -> list[str]:
         )
     if data.get("skipped_folders"):
         lines.append(f"- Skipped folders (not an emotion): {', '.join(data['skipped_folders'])}.")
+    if split.get("subjects_in_both_parts"):
+        lines.append(
+            f"- **Subjects in both the given train and test folders**: "
+            f"{', '.join(split['subjects_in_both_parts'])} — the test part is not independent."
+        )
     for warning in split.get("warnings", []):
         lines.append(f"- Splitter warning: {warning}")
     return [*lines, ""]
@@ -154,14 +160,36 @@ def _comparisons_section(metrics: dict[str, Any]) -> list[str]:
 
 def _recall_section(metrics: dict[str, Any]) -> list[str]:
     present = metrics["dataset"]["classes_present"]
+    kfold = metrics["dataset"]["split"]["protocol"] == "kfold"
+
+    def cell(stat: dict[str, float] | None) -> str:
+        if stat is None:
+            return "—"
+        return _recall_cell(stat, kfold)
+
     rows = [
         [
             SOURCE_NAMES[s],
-            *(pct(metrics["sources"][s]["fine_tuned"]["summary"]["recall"][c], 0) for c in present),
-        ]
+            *(cell(metrics["sources"][s]["fine_tuned"]["summary"]["recall"][c]) for c in present),
+        ]  # fmt: skip
         for s in TRANSFER_SOURCES
     ]
-    return ["## Per-class recall, %", "", markdown_table(["Model", *present], rows), ""]
+    spread = (
+        "over folds (a class only over the folds whose test part has it)"
+        if kfold
+        else ("over seeds")
+    )
+    return [
+        f"## Per-class recall, % (mean ± sd {spread}; — = never in a test part)",
+        "",
+        markdown_table(["Model", *present], rows),
+        "",
+    ]
+
+
+def _recall_cell(stat: dict[str, float], kfold: bool) -> str:
+    sd = stat["sd"] if kfold else stat["seed_sd"]
+    return f"{100 * stat['mean']:.0f} ± {100 * sd:.0f}"
 
 
 def _settings_section(metrics: dict[str, Any]) -> list[str]:
