@@ -234,18 +234,9 @@ def render_faces(
             f"labels must be 0..{NUM_CLASSES - 1} ({', '.join(EMOTIONS)}); position {bad[0]} "
             f"holds {labels[bad[0]]}"
         )
+    _check_difficulty(intensity, blur_sigma, expression_noise, identity_variation, noise_std)
     lo, hi = intensity
     blur_lo, blur_hi = blur_sigma
-    if not (0 <= lo <= hi) or not (0 <= blur_lo <= blur_hi <= 2.0):
-        raise ValueError(
-            f"need 0 <= intensity low <= high and 0 <= blur low <= high <= 2, got "
-            f"intensity={intensity}, blur_sigma={blur_sigma}"
-        )
-    if expression_noise < 0 or identity_variation < 0 or noise_std < 0:
-        raise ValueError(
-            "expression_noise, identity_variation and noise_std must be >= 0, got "
-            f"{expression_noise}, {identity_variation}, {noise_std}"
-        )
     param_seed, texture_seed = np.random.SeedSequence(seed).spawn(2)
     expression_rng = np.random.default_rng(param_seed)
     params = _sample_parameters(
@@ -266,6 +257,28 @@ def render_faces(
         chunk = {name: values[start : start + _CHUNK] for name, values in params.items()}
         out[start : start + _CHUNK] = _finish(_draw_faces(chunk), chunk, texture_rng)
     return out
+
+
+def _check_difficulty(
+    intensity: tuple[float, float],
+    blur_sigma: tuple[float, float],
+    expression_noise: float,
+    identity_variation: float,
+    noise_std: float,
+) -> None:
+    """Refuse difficulty settings :func:`render_faces` cannot draw from, naming them."""
+    lo, hi = intensity
+    blur_lo, blur_hi = blur_sigma
+    if not (0 <= lo <= hi) or not (0 <= blur_lo <= blur_hi <= 2.0):
+        raise ValueError(
+            f"need 0 <= intensity low <= high and 0 <= blur low <= high <= 2, got "
+            f"intensity={intensity}, blur_sigma={blur_sigma}"
+        )
+    if expression_noise < 0 or identity_variation < 0 or noise_std < 0:
+        raise ValueError(
+            "expression_noise, identity_variation and noise_std must be >= 0, got "
+            f"{expression_noise}, {identity_variation}, {noise_std}"
+        )
 
 
 def _sample_parameters(

@@ -80,18 +80,7 @@ def assign_folds(
             f"transfer.split.folds is {folds} but the set has {units} "
             f"{'subjects' if grouped else 'images'}; use 2..{units}"
         )
-    splitter = (StratifiedGroupKFold if grouped else StratifiedKFold)(
-        n_splits=folds, shuffle=True, random_state=seed
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            parts = [test for _, test in splitter.split(np.zeros(len(labels)), labels, subjects)]
-        except ValueError as exc:  # e.g. every class smaller than k, per image
-            raise ValueError(
-                f"transfer.split.folds is {folds}, which this set cannot be split into "
-                f"({exc}); lower transfer.split.folds or use protocol holdout"
-            ) from exc
+    parts, caught = _test_parts(labels, subjects, folds, seed)
     assignment = np.empty(len(labels), dtype=object)
     if protocol == "holdout":
         assignment[:] = "train"
@@ -105,11 +94,31 @@ def assign_folds(
         "grouped_by": "subject" if grouped else "image",
         "subjects": units if grouped else None,
         "seed": seed,
-        "warnings": sorted({str(w.message) for w in caught}),
+        "warnings": caught,
     }
     if protocol == "holdout":
         description["test_fraction"] = float(np.mean(assignment == "test"))
     return assignment.astype(str), description
+
+
+def _test_parts(
+    labels: np.ndarray, subjects: np.ndarray | None, folds: int, seed: int
+) -> tuple[list[np.ndarray], list[str]]:
+    """The test indices of each of ``folds`` stratified folds (grouped by subject when known)
+    and scikit-learn's warnings (e.g. a class too small to reach every fold)."""
+    splitter = (StratifiedGroupKFold if subjects is not None else StratifiedKFold)(
+        n_splits=folds, shuffle=True, random_state=seed
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            parts = [test for _, test in splitter.split(np.zeros(len(labels)), labels, subjects)]
+        except ValueError as exc:  # e.g. every class smaller than k, per image
+            raise ValueError(
+                f"transfer.split.folds is {folds}, which this set cannot be split into "
+                f"({exc}); lower transfer.split.folds or use protocol holdout"
+            ) from exc
+    return parts, sorted({str(w.message) for w in caught})
 
 
 def _given(
