@@ -28,7 +28,7 @@ def parameters(env: str) -> dict:
     return loader["parameters"]
 
 
-@pytest.mark.parametrize("env", ["local", "fer2013", "fer2013_cpu"])
+@pytest.mark.parametrize("env", ["local", "fer2013", "fer2013_cpu", "embedded_study"])
 def test_shipped_envs_match_the_namespaces(env: str) -> None:
     assert namespace_parameter_problems(parameters(env)) == []
 
@@ -124,7 +124,7 @@ def test_the_conditional_generators_blocks_are_checked_too() -> None:
 
 def test_conf_base_is_the_schema_for_keys_and_number_types() -> None:
     base = key_paths(parameters("local"))
-    for env in ("local", "fer2013", "fer2013_cpu"):
+    for env in ("local", "fer2013", "fer2013_cpu", "embedded_study"):
         assert parameter_schema_problems(parameters(env), base) == []
     params = copy.deepcopy(parameters("local"))
     params["sample_imbalanced"]["train_fraction"] = "half"

@@ -1,0 +1,147 @@
+"""Time ``kedro run --pipelines full`` the way a user waits for it, and where the time goes.
+
+Issue 16's budget is the whole run, not a step: ``make run`` on the embedded default within
+10 min on 2 cores. This bench copies the project's files (tracked and not ignored, as a fresh
+clone has them; empty ``data/``) to a temporary folder, runs the ``full`` pipeline there with
+the venv's Kedro, and reads each node's start and end from a timestamped log. Every node is
+attributed to the stage of ``FULL_PIPELINE_STAGES`` that defines it, so the printed table says
+which pipeline's share grew when the total did.
+
+The machine's load average before and after is printed too: a neighbour's job makes any
+wall-time figure meaningless, and the number should be quoted with it.
+
+Last line: ``full_run: <seconds> s (<minutes> min), largest: <stage> <share>``.
+
+    .venv/bin/python bench/full_run.py                       # conf/base: ≈ 10 min
+    .venv/bin/python bench/full_run.py --env embedded_study  # ≈ 70 min
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import datetime
+from importlib import import_module
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT / "src"))
+
+from emotion_gan.pipelines.full.pipeline import FULL_PIPELINE_STAGES  # noqa: E402
+
+#: A plain, timestamped log: Kedro's rich handler prints a time only when it changes.
+LOGGING = """\
+version: 1
+disable_existing_loggers: false
+formatters:
+  stamped: {format: "%(asctime)s.%(msecs)03d %(name)s %(message)s", datefmt: "%Y-%m-%dT%H:%M:%S"}
+handlers:
+  file: {class: logging.FileHandler, formatter: stamped, filename: LOGFILE}
+root: {handlers: [file], level: INFO}
+"""
+LINE = re.compile(r"^(\S+) \S+ (Running node|Completed node): (.+)$")
+
+
+def fresh_copy(target: Path) -> None:
+    """The project's files as a clone has them (git's view), without generated data."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=PROJECT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, files):
+        source, destination = PROJECT / name.decode(), target / name.decode()
+        if source.is_file():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(source.read_bytes())
+
+
+def stage_of_nodes() -> dict[str, str]:
+    """Node name → the ``full`` stage whose pipeline defines it."""
+    owner = {}
+    for stage in FULL_PIPELINE_STAGES:
+        pipeline = import_module(f"emotion_gan.pipelines.{stage}").create_pipeline()
+        owner.update({node.name: stage for node in pipeline.nodes})
+    return owner
+
+
+def node_seconds(log: Path) -> dict[str, float]:
+    """Seconds per node from the 'Running node' / 'Completed node' pairs of the log."""
+    started: dict[str, datetime] = {}
+    seconds: dict[str, float] = {}
+    for line in log.read_text().splitlines():
+        match = LINE.match(line)
+        if not match:
+            continue
+        stamp, event, text = match.groups()
+        when = datetime.fromisoformat(stamp)
+        # 'Running node: <name>: <func>(...) -> [...]'; 'Completed node: <name>'
+        name = text.split(": ", 1)[0] if event == "Running node" else text.strip()
+        if event == "Running node":
+            started[name] = when
+        elif name in started:
+            seconds[name] = (when - started.pop(name)).total_seconds()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--env", default=None, help="Kedro env (default: conf/base + local)")
+    parser.add_argument("--keep", action="store_true", help="keep the copy (its data/ and log)")
+    args = parser.parse_args()
+    kedro = Path(sys.executable).parent / "kedro"
+    folder = Path(tempfile.mkdtemp(prefix="full_run_"))
+    fresh_copy(folder)
+    log = folder / "full_run.log"
+    logging_yml = folder / "bench_logging.yml"
+    logging_yml.write_text(LOGGING.replace("LOGFILE", str(log)))
+    command = [str(kedro), "run", "--pipelines", "full", *(["--env", args.env] if args.env else [])]
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(folder / "src"),  # the copy's code, not the editable install's
+        "KEDRO_LOGGING_CONFIG": str(logging_yml),
+        "KEDRO_DISABLE_TELEMETRY": "1",
+        "DO_NOT_TRACK": "1",
+    }
+    load_before = os.getloadavg()
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=folder, env=environment, check=False)
+    total = time.perf_counter() - start
+    load_after = os.getloadavg()
+    if result.returncode:
+        raise SystemExit(f"kedro run failed (exit {result.returncode}); log: {log}")
+
+    owner = stage_of_nodes()
+    per_stage: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for name, seconds in node_seconds(log).items():
+        per_stage[owner.get(name, "?")] += seconds
+        counts[owner.get(name, "?")] += 1
+    print(f"kedro run --pipelines full{' --env ' + args.env if args.env else ''}: {total:.0f} s")
+    print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
+    print(f"{'stage':28} {'nodes':>5} {'seconds':>8} {'share':>6}")
+    for stage in sorted(per_stage, key=per_stage.get, reverse=True):
+        share = per_stage[stage] / total
+        print(f"{stage:28} {counts[stage]:5d} {per_stage[stage]:8.0f} {share:6.1%}")
+    outside = total - sum(per_stage.values())
+    print(f"{'(start-up, hooks, between nodes)':28} {'':5} {outside:8.0f} {outside / total:6.1%}")
+    if args.keep:
+        print(f"kept: {folder}")
+    else:
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
+    largest = max(per_stage, key=per_stage.get)
+    print(
+        f"full_run: {total:.0f} s ({total / 60:.1f} min), largest: {largest} "
+        f"{per_stage[largest] / total:.0%}"
+    )
+
+
+if __name__ == "__main__":
+    main()
