@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 export KEDRO_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint viz bench clean-data
+.PHONY: install run test lint viz bench bench-full-run clean-data
 
 install: $(STAMP)
 
@@ -38,6 +38,11 @@ bench: install
 	$(BIN)/python bench/cnn_step.py
 	$(BIN)/python bench/generator_families_step.py
 	$(BIN)/python bench/busy_neighbour.py
+	$(BIN)/python bench/batched_training.py
+
+# The whole `make run` timed on a fresh copy, with each pipeline's share (~10 min).
+bench-full-run: install
+	$(BIN)/python bench/full_run.py
 
 # Remove every generated dataset and model version (keeps the layer folders).
 clean-data:

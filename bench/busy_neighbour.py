@@ -3,7 +3,7 @@
 Issue 16 measured the embedded CycleGAN at 0.1 s/step alone and 10.4 s/step beside one other
 CPU-heavy torch process on these 2 cores: OpenMP worker threads that finish their share of an
 op spin-wait at the barrier for a sibling that the OS has descheduled, burning the very core that
-sibling needs. This bench runs the same small training (the conf/base classifier, 2 torch
+sibling needs. This bench runs the same small training (the embedded study's classifier, 2 torch
 threads) alone and then as two processes at once, under three settings of ``OMP_WAIT_POLICY``:
 unset (libgomp's default: spin a while, then sleep), ``ACTIVE`` (spin) and ``PASSIVE`` (sleep at
 once, what ``emotion_gan/__init__.py`` sets unless the user set it). Each worker imports torch

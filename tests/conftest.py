@@ -23,6 +23,8 @@ from emotion_gan.vocabulary import NUM_CLASSES
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# No MLflow store in tests that do not test tracking (tests/test_tracking.py switches it on).
+os.environ.setdefault("EMOTION_GAN_TRACKING", "0")
 # Idle OpenMP threads must not spin: tests train many tiny models back to back, and spinning
 # workers made each first step up to 100× slower on a busy 2-core machine.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -86,9 +88,15 @@ def kedro_project(tmp_path: Path) -> Callable[..., Path]:
 
     ``make(env_files={"tiny/parameters.yml": {...}})`` writes YAML files under ``conf/``.
     """
+    return project_copier(tmp_path)
+
+
+def project_copier(base: Path) -> Callable[..., Path]:
+    """What :func:`kedro_project` returns, for a folder of a module-scoped fixture (one
+    project shared by a module's tests, e.g. one ``kedro viz build`` for two checks)."""
 
     def make(env_files: dict[str, Any] | None = None) -> Path:
-        root = tmp_path / "project"
+        root = base / "project"
         shutil.copytree(
             PROJECT_ROOT / "conf", root / "conf", ignore=shutil.ignore_patterns("local")
         )
@@ -107,7 +115,7 @@ def kedro_project(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # stateless: module-scoped fixtures may run pipelines too
 def run_kedro() -> Callable[..., dict[str, Any]]:
     """Run pipelines of a project copy through a real KedroSession (as `kedro run` does)."""
 
@@ -117,6 +125,7 @@ def run_kedro() -> Callable[..., dict[str, Any]]:
         env: str | None = None,
         runtime_params: dict[str, Any] | None = None,
         load_versions: dict[str, str] | None = None,
+        runner: Any = None,
     ) -> dict[str, Any]:
         from kedro.framework.session import KedroSession
         from kedro.framework.startup import bootstrap_project
@@ -128,7 +137,9 @@ def run_kedro() -> Callable[..., dict[str, Any]]:
             with KedroSession.create(
                 project_path=project, env=env, runtime_params=runtime_params
             ) as session:
-                return session.run(pipeline_names=pipelines, load_versions=load_versions or {})
+                return session.run(
+                    pipeline_names=pipelines, load_versions=load_versions or {}, runner=runner
+                )
         finally:
             os.chdir(cwd)
 

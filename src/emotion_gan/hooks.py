@@ -8,17 +8,22 @@ blocks that do not build), raised together when the catalog is created, before a
 :class:`RunRollback`: a run that fails, or was killed, has every version it saved withdrawn,
 so "latest" is always the output of a run that finished (:mod:`emotion_gan.datasets.versions`).
 
-:class:`RunSummary`: the last lines of a run that wrote the report name it and give the verdict.
+:class:`RunSummary`: the last lines of a run that wrote the report name it and give the verdict
+(and the MLflow run id, when the run is tracked: :mod:`emotion_gan.tracking`).
+
+:class:`TorchThreads`: under a parallel runner, torch threads per node process capped so that
+processes × threads ≤ cores (:mod:`emotion_gan.runners.threads`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 from kedro.framework.hooks import hook_impl
-from kedro.io import CatalogProtocol
+from kedro.io import CatalogProtocol, SharedMemoryDataCatalog
 from kedro.pipeline import Pipeline
 
 from emotion_gan.datasets.versions import RunJournal, version_folder, withdraw_folders
@@ -27,6 +32,14 @@ from emotion_gan.parameter_checks import (
     namespace_parameter_problems,
     parameter_schema_problems,
 )
+from emotion_gan.runners.threads import (
+    THREADS_ENV,
+    parallel_processes,
+    requested_threads,
+    threads_per_slot,
+    use_torch_threads,
+)
+from emotion_gan.tracking import UI_COMMAND, MlflowRunIndex
 
 logger = logging.getLogger(__name__)
 
@@ -151,8 +164,12 @@ class RunSummary:
     """The last lines of a run that wrote the report say where it is and what it concluded.
 
     Why: a run ends in a scroll of INFO lines, and a newcomer otherwise has to search
-    ``data/08_reporting/`` for this run's timestamp by hand.
+    ``data/08_reporting/`` for this run's timestamp by hand. A tracked run (``tracking``) adds
+    its MLflow run id and the command that opens the runs side by side.
     """
+
+    def __init__(self, tracking: MlflowRunIndex | None = None) -> None:
+        self._tracking = tracking
 
     @hook_impl(trylast=True)
     def after_pipeline_run(
@@ -161,13 +178,71 @@ class RunSummary:
         outputs = pipeline.all_outputs()
         if "report" not in outputs or "metrics" not in outputs:
             return
+        from emotion_gan.datasets.report_folder import HTML_FILE, MARKDOWN_FILE
         from emotion_gan.pipelines.evaluate.report import headline
 
         run_id = run_params["run_id"]
-        report = version_folder(catalog["report"], run_id)
+        folder = version_folder(catalog["report"], run_id)
         metrics = catalog.load("metrics", version=run_id)
+        report = Path(folder) / Path(folder).parent.name if folder else None
+        tracked = self._tracking.run_id if self._tracking else None
         logger.info(
-            "Report of this run: %s\nVerdict: %s",
-            Path(report) / Path(report).parent.name if report else "report (not versioned)",
+            "Report of this run: %s\nMarkdown: %s\nVerdict: %s%s",
+            report / HTML_FILE if report else "report (not versioned)",
+            report / MARKDOWN_FILE if report else "report (not versioned)",
             headline(metrics),
+            f"\nMLflow run: {tracked} (compare runs: {UI_COMMAND})" if tracked else "",
         )
+
+
+class TorchThreads:
+    """Caps torch's threads per node process under Kedro's ``ParallelRunner`` (and applies
+    ``EMOTION_GAN_TORCH_THREADS`` under any runner).
+
+    Why: each of the runner's worker processes would start one torch thread per core
+    (:mod:`emotion_gan.runners.threads`). The runner is invisible to hooks but its catalog is
+    not — a ``SharedMemoryDataCatalog`` is the ``ParallelRunner``'s — so before the run, this
+    process sets ``EMOTION_GAN_TORCH_THREADS`` to cores // worker processes; the workers it
+    starts inherit the variable, and this hook, which Kedro registers in each of them, applies
+    it before every node. The variable is restored when the run ends.
+    """
+
+    def __init__(self) -> None:
+        self._restore: dict[str, str | None] = {}
+
+    @hook_impl
+    def before_pipeline_run(self, pipeline: Pipeline, catalog: CatalogProtocol) -> None:
+        """A mistyped variable fails here, before any node, rather than in the first one."""
+        if requested_threads() is None and isinstance(catalog, SharedMemoryDataCatalog):
+            processes = parallel_processes(pipeline)
+            self._restore = {THREADS_ENV: os.environ.get(THREADS_ENV)}
+            os.environ[THREADS_ENV] = str(threads_per_slot(processes))
+            logger.info(
+                "ParallelRunner: %s torch thread(s) per node process (%d processes); set %s "
+                "to choose",
+                os.environ[THREADS_ENV],
+                processes,
+                THREADS_ENV,
+            )
+
+    @hook_impl
+    def before_node_run(self) -> None:
+        threads = requested_threads()
+        if threads is not None:
+            use_torch_threads(threads)
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        self._put_back()
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        self._put_back()
+
+    def _put_back(self) -> None:
+        for name, value in self._restore.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._restore = {}

@@ -11,9 +11,26 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft"},
 }
 
-from emotion_gan.hooks import NamespaceParametersCheck, RunRollback, RunSummary  # noqa: E402
+from emotion_gan.hooks import (  # noqa: E402
+    NamespaceParametersCheck,
+    RunRollback,
+    RunSummary,
+    TorchThreads,
+)
+from emotion_gan.tracking import MlflowRunIndex, disabled_plugins  # noqa: E402
 
 # Parameters must name exactly the namespaces the pipelines build (clear error, before
 # training); a run that fails or was killed has its versions withdrawn (latest = finished).
 # The last log line of a run that wrote the report names it and gives the verdict.
-HOOKS = (NamespaceParametersCheck(), RunRollback(), RunSummary())
+# Under ParallelRunner, processes × torch threads ≤ cores (EMOTION_GAN_TORCH_THREADS).
+# A tracked run is indexed in the MLflow run kedro-mlflow opened (emotion_gan.tracking) and
+# its id ends RunSummary's lines; EMOTION_GAN_TRACKING=0 unregisters kedro-mlflow's hooks.
+_RUN_INDEX = MlflowRunIndex()
+HOOKS = (
+    NamespaceParametersCheck(),
+    RunRollback(),
+    RunSummary(tracking=_RUN_INDEX),
+    TorchThreads(),
+    _RUN_INDEX,
+)
+DISABLE_HOOKS_FOR_PLUGINS = disabled_plugins()

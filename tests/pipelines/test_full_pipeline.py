@@ -1,6 +1,7 @@
 """`kedro run --pipelines full` end to end on a tiny configuration: the whole report appears."""
 
 import json
+import re
 from pathlib import Path
 
 from emotion_gan import hooks
@@ -40,14 +41,18 @@ def test_full_pipeline_produces_metrics_tables_and_report(kedro_project, run_ked
     monkeypatch.setattr(hooks.logger, "info", lambda message, *args: said.append(message % args))
     run_kedro(project, ["full"])
     reporting = project / "data" / "08_reporting"
-    (summary,) = [line for line in said if line.startswith("Report of this run:")]
-    report, verdict = summary.split("\n")  # the run's last lines: its report and the verdict
-    assert Path(report.removeprefix("Report of this run: ")).is_file()
-    assert verdict.startswith("Verdict: macro-F1 on the full test split: baseline")
 
     def latest(name: str):
         versions = sorted((reporting / name).iterdir())
         return versions[-1] / name
+
+    (summary,) = [line for line in said if line.startswith("Report of this run:")]
+    lines = summary.split("\n")  # the run's last lines: its report (HTML, Markdown), the verdict
+    html = Path(lines[0].removeprefix("Report of this run: "))
+    assert html == latest("report") / "report.html" and html.is_file()  # this run's version
+    assert f"Markdown: {html.with_name('report.md')}" in lines
+    (verdict,) = [line for line in lines if line.startswith("Verdict: ")]
+    assert verdict.startswith("Verdict: macro-F1 on the full test split: baseline")
 
     metrics = json.loads(latest("metrics.json").read_text())
     assert {"settings", "variants", "label_fidelity", "verdict"} <= set(metrics)
@@ -60,9 +65,11 @@ def test_full_pipeline_produces_metrics_tables_and_report(kedro_project, run_ked
     assert families["cyclegan"]["models"] == 6 and families["conditional"]["models"] == 1
     assert all(f["training_seconds"] > 0 for f in families.values())
     assert set(families["conditional"]["classes"]) == set(families["cyclegan"]["classes"])
-    for table in ("table1.csv", "table1.md", "table2.csv", "table2.md", "report.md"):
+    for table in ("table1.csv", "table1.md", "table2.csv", "table2.md"):
         assert latest(table).stat().st_size > 0, table
-    report = latest("report.md").read_text()
+    report = (latest("report") / "report.md").read_text()
+    links = re.findall(r"\]\((figures/[^)]+)\)", report)  # figures linked as files beside it
+    assert len(links) == 6 and all((latest("report") / link).is_file() for link in links)
     assert "1 − 2e/K" in report and "68.6 %" in report  # one-vs-rest ⇔ top-1 explained
     assert "baseline" in report and "dag" in report.lower()
     assert "## Generator families: six CycleGANs vs one conditional generator" in report

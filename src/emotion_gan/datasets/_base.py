@@ -9,6 +9,7 @@ file that a later ``--load-versions`` run would trust, and never touches an earl
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterable
@@ -35,9 +36,21 @@ def umask_file_mode() -> int:
     Why: ``tempfile.mkstemp`` creates 0o600 files, and the rename keeps that mode, so versions
     written atomically were unreadable to the group, unlike every other Kedro output.
     """
+    return 0o666 & ~_umask()
+
+
+def umask_dir_mode() -> int:
+    """The mode a plainly created folder gets here (0o777 minus the umask, usually 0o755).
+
+    Why: ``tempfile.mkdtemp`` creates 0o700 folders (see :func:`umask_file_mode`).
+    """
+    return 0o777 & ~_umask()
+
+
+def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return mask
 
 
 #: A temporary file this old is a leftover of a killed process, not a write in progress: every
@@ -46,7 +59,7 @@ STALE_AFTER_S = 600
 
 
 def remove_stale_partials(paths: Iterable[Path]) -> list[Path]:
-    """Delete the given temporary files older than :data:`STALE_AFTER_S`; return them.
+    """Delete the given temporary files (or folders) older than :data:`STALE_AFTER_S`; return them.
 
     Why: a process killed between ``mkstemp`` and the rename leaves its temporary file behind.
     It is never loadable (its name is not a dataset's), but such files accumulate. Younger
@@ -57,7 +70,10 @@ def remove_stale_partials(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         try:
             if now - path.stat().st_mtime > STALE_AFTER_S:
-                path.unlink()
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
                 removed.append(path)
         except FileNotFoundError:  # another run cleaned it first
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 from pathlib import Path
 
 import numpy as np
@@ -220,12 +221,12 @@ def test_tables_follow_the_paper_layout_with_its_numbers(case, evaluation):
     assert "(94.71)" in table2_md and "DAG: pre-train + fine-tune" in table2_md
 
 
-def test_report_states_the_measured_verdict_and_embeds_figures(case, evaluation):
+def test_report_states_the_measured_verdict_and_links_figures(case, evaluation):
     confusion = plot_confusion_matrices(case["metrics"], evaluation)
     assert isinstance(confusion, Image.Image) and confusion.width > 400
     _, table1_md, _, table2_md = make_tables(case["metrics"], evaluation)
     blank = Image.new("RGB", (10, 10))
-    text = write_report(
+    document = write_report(
         metrics=case["metrics"],
         table1_md=table1_md,
         table2_md=table2_md,
@@ -237,6 +238,7 @@ def test_report_states_the_measured_verdict_and_embeds_figures(case, evaluation)
         generator_families_figure=blank,
         evaluation=evaluation,
     )
+    text = document.markdown
     assert "top-1 50.0 %, macro-F1 40.0 % on the 140 full-test faces" in text
     assert (
         "budgets: six CycleGANs: 6 model(s), 3.0 min of training; one conditional generator: "
@@ -257,7 +259,18 @@ def test_report_states_the_measured_verdict_and_embeds_figures(case, evaluation)
         "DAG: pre-train + fine-tune 100.0 ± 0.0 % vs best alternative SMOTE 50.0 ± 0.0 % — GAN "
         "augmentation leads (Δ = +50.0 points, which exceeds the seed spread"
     ) in text
-    assert text.count("data:image/png;base64,") == 6
+    figures = [f"figures/{name}.png" for name in ("fig3_samples", "generation_quality_figure",
+               "generator_families_figure", "confusion_matrices", "fig4_tsne_pixels",
+               "fig4_tsne_cnn_features")]  # fmt: skip
+    assert list(document.figures) == figures  # the Markdown links files, embeds nothing
+    assert "data:" not in text and all(f"]({path})" in text for path in figures)
+    assert all(png.startswith(b"\x89PNG") for png in document.figures.values())
+    assert Image.open(io.BytesIO(document.figures[figures[3]])).size == confusion.size
+    # the HTML page: the same text, tables as tables, every figure embedded
+    assert document.html.count('src="data:image/png;base64,') == 6
+    assert "<td>disgust</td>\n<td>85.7 ± 0.0 (73.91)</td>" in document.html
+    tables = sum(line.startswith("|---|") for line in text.splitlines())
+    assert document.html.count("<table>") == tables == 11
     assert "catalog: `fig4_tsne_pixels`" in text
     assert table1_md.strip() in text and table2_md.strip() in text
     assert "| baseline | 5 | 5 + 3 | 5 |" in text  # training-set composition, real + generated
@@ -328,13 +341,14 @@ def test_report_takes_the_papers_all_from_parameters(case, evaluation):
         fig4_tsne_pixels=blank, fig4_tsne_cnn_features=blank, fig3_samples=blank,
         generation_quality_figure=blank, generator_families_figure=blank,
         evaluation={**evaluation, "paper": paper},
-    )  # fmt: skip
+    ).markdown  # fmt: skip
     assert "the paper's baseline 90.00 % corresponds to a top-1 accuracy of 65.0 %" in text
 
 
 def test_report_falls_back_to_namespaces_and_never_prints_none(case):
-    text = report.render_report(case["metrics"], "", "", {}, 0.9104, display_names={})
-    assert "None" not in text
+    document = report.render_report(case["metrics"], "", "", {}, 0.9104, display_names={})
+    text = document.markdown
+    assert "None" not in text and "None" not in document.html
     assert "best GAN variant dag 100.0 ± 0.0 % vs best alternative smote 50.0 ± 0.0 %" in text
 
 

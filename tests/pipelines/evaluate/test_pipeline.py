@@ -7,6 +7,7 @@ sizes (tiny CNN, 4 steps, 2 seeds, small bootstrap and t-SNE) — the same overr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from kedro.io import DataCatalog, MemoryDataset
+from kedro.io import DataCatalog, MemoryDataset, Version
 from kedro.runner import SequentialRunner
 from PIL import Image
 
+from emotion_gan.datasets import ReportFolderDataset
 from emotion_gan.imageset import ImageSet
 from emotion_gan.models.classifier import EmotionCNN
 from emotion_gan.pipelines.evaluate import create_pipeline as evaluate
@@ -25,6 +27,7 @@ from emotion_gan.pipelines.train_baseline import create_pipeline as train_baseli
 from emotion_gan.pipelines.train_dag import create_pipeline as train_dag
 from emotion_gan.pipelines.tsne_report import create_pipeline as tsne_report
 from emotion_gan.vocabulary import ALL_VARIANTS
+from tests.browser import IMAGES_JS, chromium_page, screenshot
 from tests.pipelines.evaluate.test_nodes import COSTS, GENERATION_QUALITY, JUDGE_METRICS
 
 CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
@@ -166,8 +169,9 @@ def test_the_conditional_family_trains_its_own_variants_and_is_compared(outputs)
     families = outputs["metrics"]["generator_families"]
     assert families["conditional"]["training_seconds"] == 170.0
     assert isinstance(outputs["generator_families_figure"], Image.Image)
-    assert "## Generator families: six CycleGANs vs one conditional generator" in outputs["report"]
-    assert "| +disgust | " in outputs["report"]  # downstream, one column pair per family
+    report = outputs["report"].markdown
+    assert "## Generator families: six CycleGANs vs one conditional generator" in report
+    assert "| +disgust | " in report  # downstream, one column pair per family
 
 
 def test_reporting_outputs(outputs):
@@ -176,6 +180,37 @@ def test_reporting_outputs(outputs):
     assert "(94.71)" in outputs["table2_md"]
     assert isinstance(outputs["confusion_matrices"], Image.Image)
     assert isinstance(outputs["fig4_tsne_pixels"], Image.Image)
-    report = outputs["report"]
-    assert report.count("data:image/png;base64,") == 6
+    report = outputs["report"].markdown
+    assert len(outputs["report"].figures) == report.count("](figures/") == 6
     assert "## Verdict" in report and "GAN augmentation vs cheap alternatives" in report
+
+
+def test_the_html_report_renders_in_a_browser(outputs, tmp_path):
+    """The report folder as the catalog writes it, opened from disk in headless Chromium."""
+    version = "2026-01-01T00.00.00.000Z"
+    ReportFolderDataset(filepath=str(tmp_path / "report"), version=Version(None, version)).save(
+        outputs["report"]
+    )
+    folder = tmp_path / "report" / version / "report"
+    markdown = (folder / "report.md").read_text()
+    for link in re.findall(r"\]\((figures/[^)]+)\)", markdown):  # the Markdown's figures resolve
+        assert (folder / link).is_file(), link
+    with chromium_page(tmp_path) as page:
+        page.goto((folder / "report.html").as_uri(), wait_until="load")
+        tables = page.eval_on_selector_all(
+            "table",
+            "tables => tables.map(t => ({rows: t.querySelectorAll('tbody tr').length, "
+            "height: t.getBoundingClientRect().height, "
+            "headers: [...t.querySelectorAll('th')].map(h => h.textContent)}))",
+        )
+        images = page.eval_on_selector_all("img", IMAGES_JS)
+        table1 = page.locator("table", has_text="(73.91)").first.inner_text()
+        screenshot(page, tmp_path, "evaluate_report.png")
+    assert len(tables) == sum(line.startswith("|---|") for line in markdown.splitlines())
+    assert all(t["rows"] > 0 and t["height"] > 0 for t in tables), tables
+    assert any("baseline: All (paper)" in t["headers"] for t in tables)  # Table 2's paper column
+    assert "disgust" in table1 and "(68.6 implied)" in table1  # Table 1: ours (paper) per cell
+    assert len(images) == 6
+    assert all(i["complete"] and i["width"] > 0 for i in images), images  # none broken
+    files = sorted(Image.open(folder / path).width for path in outputs["report"].figures)
+    assert sorted(i["width"] for i in images) == files  # the figures of the folder, decoded

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from emotion_gan.figures.document import ReportDocument
 from emotion_gan.figures.emotions import plot_confusion_matrices as plot_confusion_panels
 from emotion_gan.figures.generation import family_comparison_bars
 from emotion_gan.figures.style import figure_to_image
@@ -324,8 +325,9 @@ def write_report(
     generation_quality_figure: Image.Image,
     generator_families_figure: Image.Image,
     evaluation: dict[str, Any],
-) -> str:
-    """report.md: every table and figure, the paper's numbers beside ours, and the verdict.
+) -> ReportDocument:
+    """The report (report.md + report.html + its figures): every table and figure, the paper's
+    numbers beside ours, and the verdict.
 
     The worked example of the paper's "All" uses its baseline on the first test subset
     (``evaluation.paper.table1.test_7pct.baseline.All``, in %).

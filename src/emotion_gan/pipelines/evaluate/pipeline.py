@@ -1,4 +1,4 @@
-"""evaluate: ``{variant}.classifier`` + test sets → metrics.json, Tables 1–2, figures, report.md.
+"""evaluate: ``{variant}.classifier`` + test sets → metrics.json, Tables 1–2, figures, report.
 
 Per variant (namespace): predict every seed's model on the three test sets. Then one node
 compares all variants (metrics, paired tests, verdict), and the tables, confusion matrices and

@@ -1,4 +1,5 @@
-"""Tables 1–2 beside the paper's numbers, and the Markdown report — text from measured values.
+"""Tables 1–2 beside the paper's numbers, and the report (Markdown + HTML) — text from measured
+values.
 
 Every sentence that states a result is built from ``metrics`` (the output of
 ``compute_metrics``); nothing here hard-codes a finding. The paper's numbers come from
@@ -7,14 +8,13 @@ parameters (``evaluation.paper``), the variants' names from :mod:`emotion_gan.vo
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 from PIL import Image
 
+from emotion_gan.figures.document import ReportDocument, build_document, figure_path
 from emotion_gan.figures.tables import markdown_table, pct
 from emotion_gan.stats.classification import top1_from_one_vs_rest_mean
 from emotion_gan.vocabulary import (
@@ -164,13 +164,6 @@ def table2(
         'sample), %: "All" = mean one-vs-rest accuracy beside the paper\'s FER2013 row.'
     )
     return pd.DataFrame.from_records(records), title + "\n\n" + markdown_table(headers, rows) + "\n"
-
-
-def _embed(image: Image.Image, alt: str) -> str:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"![{alt}](data:image/png;base64,{encoded})"
 
 
 def _overview(metrics: dict[str, Any], test_set: str, names: Mapping[str, str]) -> str:
@@ -566,8 +559,9 @@ def _tables_section(
 
 def _figures_section(images: Mapping[str, tuple[str, Image.Image]]) -> list[str]:
     parts = ["## Figures", ""]
-    for catalog_name, (caption, image) in images.items():
-        parts += [f"**{caption}** (catalog: `{catalog_name}`)", "", _embed(image, caption), ""]
+    for catalog_name, (caption, _) in images.items():
+        link = f"![{caption}]({figure_path(catalog_name)})"
+        parts += [f"**{caption}** (catalog: `{catalog_name}`)", "", link, ""]
     return parts
 
 
@@ -578,14 +572,15 @@ def render_report(
     images: Mapping[str, tuple[str, Image.Image]],
     paper_all: float,
     display_names: Mapping[str, str] = DISPLAY_NAMES,
-) -> str:
-    """The whole report as one self-contained Markdown file (figures embedded as PNG).
+) -> ReportDocument:
+    """The whole report, once as Markdown (figures linked as ``figures/<name>.png``) and the
+    same text as one self-contained HTML page (figures embedded), with the PNG files.
 
     ``images`` maps a catalog name to ``(caption, image)``; the catalog name is printed too,
-    so the versioned PNG file of the same run can be found next to the report. ``paper_all``
+    so the versioned PNG file of the same run can be found in the catalog. ``paper_all``
     is the paper's baseline "All" as a fraction (its worked example of the metric).
     """
-    return "\n".join(
+    markdown = "\n".join(
         [
             *_header(metrics, display_names),
             *_verdict_section(metrics, display_names),
@@ -595,3 +590,4 @@ def render_report(
             *_figures_section(images),
         ]
     )
+    return build_document(markdown, {name: image for name, (_, image) in images.items()})
