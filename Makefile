@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 export KEDRO_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint viz bench bench-full-run clean-data
+.PHONY: install run test lint viz mlflow-ui bench bench-full-run clean-data
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ lint: install
 
 viz: install
 	$(BIN)/kedro viz run
+
+# The MLflow runs of this project side by side (kedro-mlflow calls `mlflow` by name).
+mlflow-ui: install
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/kedro mlflow ui
 
 bench: install
 	$(BIN)/python bench/ingest_fer2013.py

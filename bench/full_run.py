@@ -73,8 +73,12 @@ def stage_of_nodes() -> dict[str, str]:
 
 
 def node_seconds(log: Path) -> dict[str, float]:
-    """Seconds per node from the 'Running node' / 'Completed node' pairs of the log."""
-    started: dict[str, datetime] = {}
+    """Seconds per node: from its 'Running node' line to its 'Completed node' line.
+
+    Kedro logs the start with the node's *short* name (no namespace) and the end with its full
+    name, so the start paired with an end is the latest one before it: exact for the
+    sequential runner, which runs one node at a time (this bench's, ``make run``'s)."""
+    started: datetime | None = None
     seconds: dict[str, float] = {}
     for line in log.read_text().splitlines():
         match = LINE.match(line)
@@ -82,12 +86,11 @@ def node_seconds(log: Path) -> dict[str, float]:
             continue
         stamp, event, text = match.groups()
         when = datetime.fromisoformat(stamp)
-        # 'Running node: <name>: <func>(...) -> [...]'; 'Completed node: <name>'
-        name = text.split(": ", 1)[0] if event == "Running node" else text.strip()
         if event == "Running node":
-            started[name] = when
-        elif name in started:
-            seconds[name] = (when - started.pop(name)).total_seconds()
+            started = when
+        elif started is not None:
+            seconds[text.strip()] = (when - started).total_seconds()
+            started = None
     return seconds
 
 
@@ -95,7 +98,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--env", default=None, help="Kedro env (default: conf/base + local)")
     parser.add_argument("--keep", action="store_true", help="keep the copy (its data/ and log)")
+    parser.add_argument(
+        "--log", type=Path, help="only tabulate the log of an earlier --keep run (no new run)"
+    )
     args = parser.parse_args()
+    if args.log:
+        print_stages(node_seconds(args.log), total=None)
+        return
     kedro = Path(sys.executable).parent / "kedro"
     folder = Path(tempfile.mkdtemp(prefix="full_run_"))
     fresh_copy(folder)
@@ -118,29 +127,35 @@ def main() -> None:
     if result.returncode:
         raise SystemExit(f"kedro run failed (exit {result.returncode}); log: {log}")
 
-    owner = stage_of_nodes()
-    per_stage: dict[str, float] = defaultdict(float)
-    counts: dict[str, int] = defaultdict(int)
-    for name, seconds in node_seconds(log).items():
-        per_stage[owner.get(name, "?")] += seconds
-        counts[owner.get(name, "?")] += 1
     print(f"kedro run --pipelines full{' --env ' + args.env if args.env else ''}: {total:.0f} s")
     print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
-    print(f"{'stage':28} {'nodes':>5} {'seconds':>8} {'share':>6}")
-    for stage in sorted(per_stage, key=per_stage.get, reverse=True):
-        share = per_stage[stage] / total
-        print(f"{stage:28} {counts[stage]:5d} {per_stage[stage]:8.0f} {share:6.1%}")
-    outside = total - sum(per_stage.values())
-    print(f"{'(start-up, hooks, between nodes)':28} {'':5} {outside:8.0f} {outside / total:6.1%}")
+    largest, share = print_stages(node_seconds(log), total)
     if args.keep:
         print(f"kept: {folder}")
     else:
         subprocess.run(["rm", "-rf", str(folder)], check=False)
+    print(f"full_run: {total:.0f} s ({total / 60:.1f} min), largest: {largest} {share:.0%}")
+
+
+def print_stages(node_times: dict[str, float], total: float | None) -> tuple[str, float]:
+    """Print seconds and share per stage (of ``total``, else of the nodes' sum); return the
+    largest stage and its share."""
+    owner = stage_of_nodes()
+    per_stage: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for name, seconds in node_times.items():
+        per_stage[owner.get(name, "?")] += seconds
+        counts[owner.get(name, "?")] += 1
+    total = total or sum(per_stage.values())
+    print(f"{'stage':32} {'nodes':>5} {'seconds':>8} {'share':>6}")
+    for stage in sorted(per_stage, key=per_stage.get, reverse=True):
+        print(
+            f"{stage:32} {counts[stage]:5d} {per_stage[stage]:8.0f} {per_stage[stage] / total:6.1%}"
+        )
+    outside = total - sum(per_stage.values())
+    print(f"{'(start-up, hooks, between nodes)':32} {'':5} {outside:8.0f} {outside / total:6.1%}")
     largest = max(per_stage, key=per_stage.get)
-    print(
-        f"full_run: {total:.0f} s ({total / 60:.1f} min), largest: {largest} "
-        f"{per_stage[largest] / total:.0%}"
-    )
+    return largest, per_stage[largest] / total
 
 
 if __name__ == "__main__":

@@ -45,8 +45,9 @@ TRACKING_ENV = "EMOTION_GAN_TRACKING"
 _OFF, _ON = ("0", "false", "no", "off"), ("", "1", "true", "yes", "on")
 #: The distribution name Kedro's ``DISABLE_HOOKS_FOR_PLUGINS`` matches (its metadata ``Name``).
 KEDRO_MLFLOW = metadata("kedro-mlflow")["Name"]
-#: The command that opens the store (``mlflow`` must be on PATH: kedro-mlflow calls it by name).
-UI_COMMAND = "PATH=.venv/bin:$PATH .venv/bin/kedro mlflow ui"
+#: The command that opens the store (the Makefile puts .venv/bin on PATH: kedro-mlflow calls
+#: `mlflow` by name).
+UI_COMMAND = "make mlflow-ui"
 
 #: Per variant and test set: the summary numbers logged (as ``<name>_mean`` and ``<name>_sd``).
 VARIANT_SUMMARIES = ("top1_accuracy", "macro_f1", "balanced_accuracy")
