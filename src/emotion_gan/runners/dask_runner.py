@@ -135,6 +135,10 @@ class DaskRunner(AbstractRunner):
     ) -> None:
         """Submit each node once its dependencies finished; re-raise the first failure.
 
+        One loop on purpose (Kedro's Dask guide has the same shape): submission, the release
+        of transient results and the drain-then-raise on failure share the futures' state,
+        and splitting them would pass that state around without making any part testable alone.
+
         Raises:
             TypeError: the catalog cannot be pickled (the datasets at fault named).
             Exception: the first error a node raised, once no node is running any more.
