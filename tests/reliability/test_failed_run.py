@@ -90,7 +90,7 @@ def test_the_versions_of_a_killed_run_are_withdrawn_by_the_next_run(kedro_projec
     assert not list((project / "data" / ".runs").glob("*.json"))
 
 
-def test_a_misspelt_or_out_of_range_parameter_stops_the_run_before_any_node(kedro_project, run_kedro):
+def test_a_misspelt_parameter_key_stops_the_run_before_any_node(kedro_project, run_kedro):
     project = kedro_project(synthetic_source(total=300, seed=2))
     with pytest.raises(ValueError, match=r"unknown parameter 'sample_imbalanced\.train_fractoin'"):
         run_kedro(
