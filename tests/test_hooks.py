@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+import yaml
 from kedro.config import OmegaConfigLoader
 
 from emotion_gan.hooks import NamespaceParametersCheck
@@ -14,6 +15,7 @@ from emotion_gan.parameter_checks import (
     namespace_parameter_problems,
     parameter_schema_problems,
 )
+from emotion_gan.parameter_ranges import RANGES, range_for
 from tests.conftest import PROJECT_ROOT
 
 
@@ -156,3 +158,110 @@ def test_transfer_settings_are_checked_before_any_node() -> None:
     assert "transfer.fine_tune.mode must be one of ('whole', 'head'); got 'top'" in problems
     assert "transfer.fine_tune.steps must be >= 1" in problems
     assert "transfer.split.protocol must be one of ('kfold', 'holdout', 'given')" in problems
+
+
+def _base_tree() -> dict:
+    """conf/base's parameters alone, read as the hook reads them (plain YAML, no loader)."""
+    tree: dict = {}
+    for path in sorted((PROJECT_ROOT / "conf" / "base").glob("parameters*.yml")):
+        tree.update(yaml.safe_load(path.read_text()) or {})
+    return tree
+
+
+def _with(tree: dict, path: str, value: object) -> dict:
+    changed = copy.deepcopy(tree)
+    *parents, key = path.split(".")
+    block = changed
+    for part in parents:
+        block = block[part]
+    block[key] = value
+    return changed
+
+
+def _all_problems(tree: dict) -> list[str]:
+    base = key_paths(_base_tree())
+    return namespace_parameter_problems(tree) + parameter_schema_problems(tree, base)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("tsne.perplexity", -5.0, "tsne.perplexity must be > 0 (conf/base: 30.0); got -5.0"),
+        ("tsne.max_iter", 100,
+         "tsne.max_iter must be a whole number >= 250 (conf/base: 500); got 100"),
+        ("sample_imbalanced.train_fraction", 1.7,
+         "sample_imbalanced.train_fraction must be in (0, 1] (conf/base: 0.2); got 1.7"),
+        ("sample_imbalanced.test_subset_fractions.test_7pct", 0.0,
+         "sample_imbalanced.test_subset_fractions.test_7pct must be in (0, 1] (conf/base: 0.07); "
+         "got 0.0"),
+        ("ingest.test_fraction", 1.0,
+         "ingest.test_fraction must be in (0, 1) (conf/base: 0.2); got 1.0"),
+        ("evaluation.bootstrap.resamples", 0,
+         "evaluation.bootstrap.resamples must be a whole number >= 1 (conf/base: 2000); got 0"),
+        ("generation.reuse_pad", 48,
+         "generation.reuse_pad must be a whole number in [0, 47] (conf/base: 4); got 48"),
+        ("cyclegan.architecture.n_layers", 5,
+         "cyclegan.architecture.n_layers must be a whole number in [1, 4] (conf/base: 2); got 5"),
+        ("classifier.training.learning_rate", 0.0,
+         "classifier.training.learning_rate must be > 0 (conf/base: 0.001); got 0.0"),
+        ("judge.inference.batch_size", 0,
+         "judge.inference.batch_size must be a whole number >= 1 (conf/base: 512); got 0"),
+        ("classifier.seeds", [0, -1],
+         "classifier.seeds[1] must be a whole number in [0, 4294967295]; got -1"),
+        ("classifier.seeds", [],  # issue 11 #3: refused before ingest, not in train_baseline
+         "classifier.seeds must list at least one number (conf/base: [0, 1]); got []"),
+        ("judge.logit_adjustment.strengths", [0.5, 2.5],
+         "judge.logit_adjustment.strengths[1] must be in [0, 2]; got 2.5"),
+        ("evaluation.paper.table2.test_7pct.dag", 947.1,
+         "evaluation.paper.table2.test_7pct.dag must be in [0, 100] (conf/base: 94.71); got 947.1"),
+        ("toy_svm.classes.means", [[0.0, float("inf")]],
+         "toy_svm.classes.means[0][1] must be a finite number; got inf"),
+        ("toy_svm.classes.means", [[0.0, 6.0], []],
+         "toy_svm.classes.means[1] must list at least one number; got []"),
+        ("judge.logit_adjustment.strengths", [],
+         "judge.logit_adjustment.strengths must list at least one number "
+         "(conf/base: [0.0, 0.25, 0.5, 0.75, 1.0]); got []"),
+    ],
+)  # fmt: skip
+def test_a_number_out_of_its_range_is_named_with_the_range_and_conf_base(
+    path: str, value: object, message: str
+) -> None:
+    problems = _all_problems(_with(_base_tree(), path, value))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(message + " — "), problems[0]  # then why the bound exists
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [("tsne.perplexity", 27.5), ("tsne.perplexity", 5), ("sample_imbalanced.train_fraction", 1.0),
+     ("generation.reuse_pad", 0), ("toy_svm.classes.means", [[-3.0, 6.0], [6.5, 7.0], [2, 2]])],
+)  # fmt: skip
+def test_a_number_inside_its_range_passes(path: str, value: object) -> None:
+    assert _all_problems(_with(_base_tree(), path, value)) == []
+
+
+def _numbers(value: object) -> bool:
+    """A number, or a (nested) list holding numbers: what a range applies to."""
+    if isinstance(value, list):
+        return any(_numbers(item) for item in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def test_every_number_of_conf_base_has_a_range() -> None:
+    """Each number is bounded by RANGES or by the settings block it builds (probed: -1 there
+    must be refused under the block's path), so a new parameter without a range fails here."""
+    tree, base = _base_tree(), key_paths(_base_tree())
+    unbounded = []
+    for path, value in base.items():
+        if not _numbers(value):
+            continue
+        bounds = range_for(path)
+        if bounds is not None:  # the type layer refuses 2.5 for an int: a whole range needs one
+            assert not bounds.whole or isinstance(value, (int, list)), path
+            continue
+        block = path.rpartition(".")[0]
+        if not any(p.startswith(block) for p in _all_problems(_with(tree, path, -1))):
+            unbounded.append(path)
+    assert unbounded == [], f"add these to RANGES in emotion_gan/parameter_ranges.py: {unbounded}"
+    for key in RANGES:  # and no entry outlives its parameter
+        assert key.removesuffix(".*") in base, f"RANGES[{key!r}] names no conf/base parameter"

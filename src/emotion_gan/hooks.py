@@ -3,7 +3,8 @@ back, and a run's last lines pointing at its report.
 
 :class:`NamespaceParametersCheck`: the problems :mod:`emotion_gan.parameter_checks` finds
 (names the vocabulary does not know, keys or number types conf/base does not have, settings
-blocks that do not build), raised together when the catalog is created, before anything trains.
+blocks that do not build, numbers out of range), raised together when the catalog is created,
+before anything trains.
 
 :class:`RunRollback`: a run that fails, or was killed, has every version it saved withdrawn,
 so "latest" is always the output of a run that finished (:mod:`emotion_gan.datasets.versions`).

@@ -6,8 +6,9 @@ while their settings live in ``conf/*/parameters_*``. Without a check, a new ``v
 entry, another ``reference_class``, a misspelt key or ``steps=abc`` would be silently ignored or
 fail deep inside a node. Each function returns a list of problems, every one naming the full
 parameter path; :class:`emotion_gan.hooks.NamespaceParametersCheck` raises them together before
-anything runs. Three layers: names against the vocabulary, keys and number types against
-conf/base (the schema), and the settings blocks built as what they configure.
+anything runs. Four layers: names against the vocabulary, keys and number types against
+conf/base (the schema), the settings blocks built as what they configure, and the range of
+every other number (:data:`emotion_gan.parameter_ranges.RANGES`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from emotion_gan.models.training.fields import is_number
+from emotion_gan.parameter_ranges import range_problems
 from emotion_gan.vocabulary import (
     ALL_VARIANTS,
     EMOTIONS,
@@ -63,6 +65,7 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
     from emotion_gan.models.cyclegan.networks import build_cyclegan
     from emotion_gan.models.cyclegan.trainer import CycleGANConfig
     from emotion_gan.models.judge.network import JudgeCNN
+    from emotion_gan.models.toy.point_cyclegan import PointCycleGANSettings
     from emotion_gan.pipelines.train_baseline.nodes import training_settings
     from emotion_gan.pipelines.train_judge.nodes import judge_training_settings
 
@@ -78,6 +81,8 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
         "judge.architecture": lambda b: inspect.signature(JudgeCNN).bind(**b),
         "cyclegan.architecture": lambda b: inspect.signature(build_cyclegan).bind(**b),
         "conditional_gan.architecture": _conditional_architecture,
+        # the toy's CycleGANConfig; its seed is each draw's, 0 stands in for it here
+        "toy_svm.cyclegan": lambda b: PointCycleGANSettings.from_params(b, seed=0),
     }
     adversarial = ("cyclegan.training", "conditional_gan.training")  # check their own steps
     problems = []
@@ -296,7 +301,8 @@ def _type_problem(path: str, base: Any, given: Any) -> str | None:
 
 
 def parameter_schema_problems(parameters: dict[str, Any], base: dict[str, Any]) -> list[str]:
-    """Keys conf/base does not have, and numbers or switches given as something else.
+    """Keys conf/base does not have, numbers or switches given as something else, and
+    numbers out of their range (:mod:`emotion_gan.parameter_ranges`).
 
     conf/base's parameters are the schema: every env and ``--params`` override only changes
     values there, so an unknown key is a typo that would otherwise be ignored, and ``abc``
@@ -305,6 +311,7 @@ def parameter_schema_problems(parameters: dict[str, Any], base: dict[str, Any]) 
     """
     given, problems = key_paths(parameters), []
     for path in sorted(given):
+        problems.extend(range_problems(path, given[path], base.get(path)))
         if path.startswith(_CHECKED_ELSEWHERE):
             continue
         if path in base:

@@ -32,14 +32,15 @@ def test_a_run_that_fails_midway_withdraws_every_version_it_saved(kedro_project,
     finished = _versions(project)
     assert any("faces.npz" in v for v in finished) and any("test_full" in v for v in finished)
 
-    # ingest succeeds and saves `faces`; sample_imbalanced then fails on the parameter
+    # ingest succeeds and saves `faces`; sample_imbalanced then fails on the data: 90 % of the
+    # dataset is a valid fraction (the parameters hook lets it through) but more than its test split
     (project / "conf" / "local" / "parameters.yml").write_text(
-        "sample_imbalanced:\n  train_fraction: 1.5\n"
+        "sample_imbalanced:\n  test_subset_fractions: {test_7pct: 0.07, test_14pct: 0.9}\n"
     )
     hooks_logger = logging.getLogger("emotion_gan.hooks")  # Kedro's logging config may not
     hooks_logger.addHandler(caplog.handler)  # propagate to the root logger caplog watches
     try:
-        with pytest.raises(ValueError, match=r"sample_imbalanced\.train_fraction must be in"):
+        with pytest.raises(ValueError, match=r"test subset 'test_14pct': 90% of the dataset"):
             run_kedro(project, ["ingest", "sample_imbalanced"])
     finally:
         hooks_logger.removeHandler(caplog.handler)
@@ -90,12 +91,22 @@ def test_the_versions_of_a_killed_run_are_withdrawn_by_the_next_run(kedro_projec
     assert not list((project / "data" / ".runs").glob("*.json"))
 
 
-def test_a_misspelt_parameter_key_stops_the_run_before_any_node(kedro_project, run_kedro):
+@pytest.mark.parametrize(
+    ("params", "refusal"),
+    [
+        ({"sample_imbalanced": {"train_fractoin": 0.3}},
+         r"unknown parameter 'sample_imbalanced\.train_fractoin'"),
+        ({"tsne": {"perplexity": -5.0}},  # a node of a later pipeline would fail on it
+         r"tsne\.perplexity must be > 0 \(conf/base: 30\.0\); got -5\.0"),
+    ],
+    ids=["misspelt key", "out of range"],
+)  # fmt: skip
+def test_a_misspelt_or_out_of_range_parameter_stops_the_run_before_any_node(
+    kedro_project, run_kedro, params, refusal
+):
     project = kedro_project(synthetic_source(total=300, seed=2))
-    with pytest.raises(ValueError, match=r"unknown parameter 'sample_imbalanced\.train_fractoin'"):
-        run_kedro(
-            project, ["ingest"], runtime_params={"sample_imbalanced": {"train_fractoin": 0.3}}
-        )
+    with pytest.raises(ValueError, match=refusal):
+        run_kedro(project, ["ingest"], runtime_params=params)
     assert _versions(project) == set()
     # a runtime value for the catalog (top-level scalar) is not a typo
     run_kedro(project, ["ingest"], runtime_params={"fer2013_csv": "unused.csv.gz"})

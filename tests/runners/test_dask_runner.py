@@ -133,11 +133,12 @@ def test_a_node_failing_on_a_worker_fails_the_run_and_withdraws_its_versions(
     project = kedro_project(synthetic_source(total=300, seed=2))
     run_kedro(project, ["ingest", "sample_imbalanced"])
     finished = _versions(project)
-    # ingest succeeds on a worker and saves `faces`; sample_imbalanced then fails on one
+    # ingest succeeds on a worker and saves `faces`; sample_imbalanced then fails on one, on
+    # the data (90 % of the dataset is a valid fraction, but more than its test split holds)
     (project / "conf/local/parameters.yml").write_text(
-        "sample_imbalanced:\n  train_fraction: 1.5\n"
+        "sample_imbalanced:\n  test_subset_fractions: {test_7pct: 0.07, test_14pct: 0.9}\n"
     )
-    with pytest.raises(ValueError, match=r"sample_imbalanced\.train_fraction must be in"):
+    with pytest.raises(ValueError, match=r"test subset 'test_14pct': 90% of the dataset"):
         run_kedro(
             project,
             ["ingest", "sample_imbalanced"],
