@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from kedro.io import DataCatalog
 from kedro.pipeline import Pipeline, node
@@ -37,14 +36,10 @@ from emotion_gan.tracking import (
 from tests.conftest import synthetic_source
 from tests.datasets.test_fer2013 import HEADER, row
 from tests.pipelines.evaluate.test_nodes import (
-    DISGUST,
     GENERATION_QUALITY,
     JUDGE_METRICS,
     JUDGED,
-    NEUTRAL,
-    REPEAT,
-    _result,
-    _test_set,
+    hand_worked_inputs,
 )
 from tests.pipelines.toy_svm.test_pipeline_session import REDUCED
 
@@ -57,27 +52,8 @@ EVALUATION = {
 
 
 def case_metrics(evaluation: dict[str, Any]) -> dict[str, Any]:
-    """``compute_metrics`` on a case worked out by hand (tests/pipelines/evaluate/test_nodes):
-    baseline calls every disgust face neutral; +disgust is right on all of them except one of
-    seed 1; +sad is the baseline; DAG is right on all; SMOTE gets half the disgust faces."""
-    labels = np.tile(np.arange(7), REPEAT)
-    baseline = np.where(labels == DISGUST, NEUTRAL, labels)
-    variant_seed1 = labels.copy()
-    variant_seed1[np.flatnonzero(labels == DISGUST)[0]] = NEUTRAL
-    half = baseline.copy()
-    half[np.flatnonzero(labels == DISGUST)[: REPEAT // 2]] = DISGUST
-    results = {
-        "baseline": _result({"0": baseline, "1": baseline}, labels),
-        "plus_disgust": _result({"0": labels, "1": variant_seed1}, labels),
-        "plus_sad": _result({"0": baseline, "1": baseline}, labels),
-        "dag": _result({"0": labels, "1": labels}, labels),
-        "smote": _result({"0": half, "1": half}, labels),
-    }
-    sets = {
-        "test_7pct": _test_set(labels[:28]),
-        "test_14pct": _test_set(labels[:56]),
-        "test_full": _test_set(labels),
-    }
+    """``compute_metrics`` on the hand-worked case of tests/pipelines/evaluate/test_nodes."""
+    _, results, sets = hand_worked_inputs()
     evaluation = {**EVALUATION, **evaluation}
     return compute_metrics(**sets, label_fidelity={}, **JUDGED, evaluation=evaluation, **results)
 

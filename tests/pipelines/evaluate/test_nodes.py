@@ -113,11 +113,11 @@ def test_each_generator_family_carries_its_cost_and_the_judges_verdict() -> None
         )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def case(evaluation) -> dict:
-    """baseline: every disgust image called neutral; +disgust: perfect (seed 1 misses one
-    disgust image); +sad: identical to baseline; DAG: perfect; SMOTE (a cheap alternative):
-    the baseline, but the first half of the disgust images right."""
+def hand_worked_inputs() -> tuple[np.ndarray, dict, dict]:
+    """``(labels, results, test sets)`` of a case whose metrics can be worked out by hand
+    (also tests/test_tracking.py's): baseline calls every disgust image neutral; +disgust is
+    perfect (seed 1 misses one disgust image); +sad is the baseline; DAG is perfect; SMOTE (a
+    cheap alternative) is the baseline with the first half of the disgust images right."""
     labels = np.tile(np.arange(7), REPEAT)
     baseline = np.where(labels == DISGUST, NEUTRAL, labels)
     variant_seed1 = labels.copy()
@@ -136,6 +136,13 @@ def case(evaluation) -> dict:
         "test_14pct": _test_set(labels[:56]),
         "test_full": _test_set(labels),
     }
+    return labels, results, sets
+
+
+@pytest.fixture(scope="module")
+def case(evaluation) -> dict:
+    """:func:`hand_worked_inputs` through ``compute_metrics``, with a label-fidelity record."""
+    labels, results, sets = hand_worked_inputs()
     fidelity = {
         "disgust": {
             "n": 10,
