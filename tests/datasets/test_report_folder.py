@@ -47,7 +47,7 @@ def test_a_failed_write_leaves_no_partial_folder_and_keeps_earlier_versions(tmp_
     def crash(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(os, "rename", crash)
+    monkeypatch.setattr(os, "replace", crash)  # the rename into place
     with pytest.raises(DatasetError, match="disk full"):
         ReportFolderDataset(filepath=str(path), version=Version(None, V2)).save(_document())
     assert list((path / V2).iterdir()) == []  # no temporary folder, no half a report

@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from copy import deepcopy
 from pathlib import Path, PurePosixPath
 from typing import Any, Generic, TypeVar
@@ -133,26 +133,44 @@ class AtomicVersionedDataset(AbstractVersionedDataset[_DI, _DO], Generic[_DI, _D
             "--load-versions, or run the pipeline that writes this dataset."
         )
 
-    def _write_bytes_atomically(self, payload: bytes) -> None:
-        """Write ``payload`` to the save path via a temp file + rename (local) or one put."""
+    def _write_atomically(self, content: bytes | Mapping[str, bytes]) -> None:
+        """Write one version at the save path: ``bytes`` as one file, ``{relative path:
+        bytes}`` as a folder of files (e.g. a report with its figures).
+
+        Locally, the file or folder is filled beside the target under a ``.tmp-*.part`` name,
+        each file fsynced, then renamed into place in one step, so a crash never leaves a
+        version that looks finished; remote filesystems get one put per file.
+        """
         path = get_filepath_str(self._get_save_path(), self._protocol)
+        files = {"": content} if isinstance(content, bytes) else dict(content)
         if self._protocol != "file":
-            self._fs.pipe_file(path, payload)
-        else:
-            directory = os.path.dirname(path)
-            os.makedirs(directory, exist_ok=True)
-            remove_stale_partials(Path(self._filepath).glob("*/.tmp-*.part"))
+            self._fs.pipe({f"{path}/{rel}".rstrip("/"): payload for rel, payload in files.items()})
+            self._invalidate_cache()
+            return
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True)
+        remove_stale_partials(Path(self._filepath).glob("*/.tmp-*.part"))
+        if isinstance(content, bytes):
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
-            os.fchmod(fd, umask_file_mode())
-            try:
-                with os.fdopen(fd, "wb") as handle:
+            os.close(fd)
+            os.chmod(tmp, umask_file_mode())
+        else:
+            tmp = tempfile.mkdtemp(dir=directory, prefix=".tmp-", suffix=".part")
+            os.chmod(tmp, umask_dir_mode())
+        try:
+            for relative, payload in files.items():
+                target = Path(tmp, relative)
+                target.parent.mkdir(exist_ok=True)  # plain mkdir: the umask's mode
+                with open(target, "wb") as handle:
                     handle.write(payload)
                     handle.flush()
                     os.fsync(handle.fileno())
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            os.replace(tmp, path)
+        finally:
+            if os.path.isdir(tmp):
+                shutil.rmtree(tmp)
+            elif os.path.exists(tmp):
+                os.unlink(tmp)
         self._invalidate_cache()
 
     def _invalidate_cache(self) -> None:

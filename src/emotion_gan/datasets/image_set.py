@@ -81,7 +81,7 @@ class ImageSetDataset(AtomicVersionedDataset[ImageSet, ImageSet]):
             metadata=np.array(json.dumps(data.metadata, default=str)),
             subject=data.subject,
         )
-        self._write_bytes_atomically(buffer.getvalue())
+        self._write_atomically(buffer.getvalue())
 
     def preview(self, per_class: int = 8) -> ImagePreview:
         """Kedro-Viz image preview: a PNG grid, one row per class, ``per_class`` faces each."""

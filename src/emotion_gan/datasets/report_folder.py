@@ -9,15 +9,12 @@ and renamed into place, so a crash never leaves a half-written report that looks
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from kedro.io.core import DatasetError, get_filepath_str
 
-from emotion_gan.datasets._base import AtomicVersionedDataset, remove_stale_partials, umask_dir_mode
+from emotion_gan.datasets._base import AtomicVersionedDataset
 from emotion_gan.figures.document import FIGURES_FOLDER, ReportDocument
 
 #: The two forms of the report inside its folder (the run summary names both).
@@ -53,32 +50,7 @@ class ReportFolderDataset(AtomicVersionedDataset[ReportDocument, ReportDocument]
                     "emotion_gan.figures.document.build_document."
                 )
             files[relative] = payload
-        path = get_filepath_str(self._get_save_path(), self._protocol)
-        if self._protocol != "file":
-            self._fs.pipe({f"{path}/{relative}": payload for relative, payload in files.items()})
-        else:
-            self._write_folder_atomically(path, files)
-        self._invalidate_cache()
-
-    def _write_folder_atomically(self, path: str, files: dict[str, bytes]) -> None:
-        """Fill a temporary folder beside ``path``, then rename it to ``path`` (one step)."""
-        directory = os.path.dirname(path)
-        os.makedirs(directory, exist_ok=True)
-        remove_stale_partials(Path(self._filepath).glob("*/.tmp-*.part"))
-        tmp = tempfile.mkdtemp(dir=directory, prefix=".tmp-", suffix=".part")
-        try:
-            os.chmod(tmp, umask_dir_mode())
-            for relative, payload in files.items():
-                target = Path(tmp, relative)
-                target.parent.mkdir(exist_ok=True)  # plain mkdir: the umask's mode
-                with open(target, "wb") as handle:  # plain open: the umask's mode
-                    handle.write(payload)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-            os.rename(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                shutil.rmtree(tmp)
+        self._write_atomically(files)
 
     def load(self) -> ReportDocument:
         path = get_filepath_str(self._get_load_path(), self._protocol)

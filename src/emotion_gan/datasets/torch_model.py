@@ -75,7 +75,7 @@ class TorchModelDataset(AtomicVersionedDataset[Modules, Modules]):
         }
         buffer = io.BytesIO()
         torch.save(bundle, buffer)
-        self._write_bytes_atomically(buffer.getvalue())
+        self._write_atomically(buffer.getvalue())
 
 
 def _rebuild(entry: dict[str, Any], where: str) -> nn.Module:
