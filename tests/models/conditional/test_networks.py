@@ -19,16 +19,20 @@ def faces(n: int, seed: int = 0) -> torch.Tensor:
     return torch.rand(n, 1, 48, 48, generator=torch.Generator().manual_seed(seed)) * 2 - 1
 
 
-def test_the_label_acts_through_conditional_norm_alone() -> None:
-    """At init every emotion's norm is the identity, and the one-hot input planes are removed by
-    the first instance norm: G is the same function for every label. Once the per-emotion
-    scales and shifts differ, so do the outputs."""
-    generator = build_conditional_gan(ngf=8, n_blocks=1, ndf=8).generator.eval()
+@pytest.mark.parametrize("label_planes", [False, True])
+def test_the_label_acts_through_conditional_norm_alone(label_planes: bool) -> None:
+    """At init every emotion's norm is the identity (and StarGAN's one-hot input planes, kept
+    by models saved with them, are removed by the first instance norm): G is the same function
+    for every label. Once the per-emotion scales and shifts differ, so do the outputs."""
+    generator = build_conditional_gan(ngf=8, n_blocks=1, ndf=8).generator
+    if label_planes:
+        generator = ConditionalGenerator(ngf=8, n_blocks=1, label_planes=True)
+    generator.eval()
     x = faces(3)
     with torch.no_grad():
         to_disgust, to_happy = (generator(x, torch.full((3,), c)) for c in (1, 3))
         assert to_disgust.shape == (3, 1, 48, 48) and to_disgust.abs().max() <= 1.0
-        torch.testing.assert_close(to_disgust, to_happy, atol=1e-5, rtol=0)  # planes: inert
+        torch.testing.assert_close(to_disgust, to_happy, atol=1e-5, rtol=0)
         rng = torch.Generator().manual_seed(0)
         for block in generator.blocks:
             for norm in (block.norm1, block.norm2):
@@ -77,3 +81,19 @@ def test_initial_weights_follow_the_seed() -> None:
     first = next(a.generator.parameters())
     assert torch.equal(first, next(b.generator.parameters()))
     assert not torch.equal(first, next(c.generator.parameters()))
+
+
+def test_new_generators_take_the_face_alone_and_older_ones_with_planes_still_load() -> None:
+    """The planes were 7 of the first convolution's 8 input channels and carried nothing; a
+    model saved with them (its config predates ``label_planes``) rebuilds with them and loads
+    its weights."""
+    new = build_conditional_gan(ngf=8, n_blocks=1, ndf=8).generator
+    assert new.encoder[1].in_channels == 1 and new.config["label_planes"] is False
+    old = ConditionalGenerator(ngf=8, n_blocks=1, label_planes=True).eval()
+    description = describe_module(old)
+    legacy_config = {k: v for k, v in description["config"].items() if k != "label_planes"}
+    rebuilt = build_module(description["architecture"], legacy_config)
+    assert rebuilt.encoder[1].in_channels == 8
+    rebuilt.load_state_dict(old.state_dict())
+    x, labels = faces(2), torch.tensor([1, 4])
+    torch.testing.assert_close(rebuilt.eval()(x, labels), old(x, labels))

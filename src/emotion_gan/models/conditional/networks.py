@@ -8,16 +8,18 @@ What changed from the paper's 128×128 RGB networks, and why:
   ``decoder_layers``): reflection padding and 3×3 strided convolutions rather than StarGAN's
   zero-padded 4×4 ones, so the two families differ only in what the comparison is about.
   StarGAN feeds the target emotion as ``num_domains`` one-hot planes concatenated to the face.
-  Those planes are kept (for fidelity to StarGAN), but here they carry **nothing**: a constant
-  plane adds a per-channel constant to the first convolution, which the instance norm right
-  after it subtracts again — with reflection padding exactly (StarGAN's zero padding lets a
-  little through at the borders). So the residual blocks use **conditional instance norm**
-  (Dumoulin et al. 2017): instance norm, then a scale and shift learnt per emotion, which no
-  later normalisation can undo because a ReLU follows. Measured on the dark/bright case of
+  Here such planes would carry **nothing**: a constant plane adds a per-channel constant to the
+  first convolution, which the instance norm right after it subtracts again — with reflection
+  padding exactly (StarGAN's zero padding lets a little through at the borders). So the label
+  enters through **conditional instance norm** in the residual blocks (Dumoulin et al. 2017):
+  instance norm, then a scale and shift learnt per emotion, which no later normalisation can
+  undo because a ReLU follows. Measured on the dark/bright case of
   ``tests/models/conditional/test_trainer.py`` before conditional norm was added: after 300
   steps G(dark, "bright") still had mean −0.005 (the label was ignored); with it, +0.63.
-  Removing the inert planes (7 of the first convolution's 8 input channels) is a follow-up:
-  it changes the architecture, so saved models would no longer load.
+  New generators therefore take the face alone (``label_planes=False``): the planes were 7 of
+  the first 7×7 convolution's 8 input channels, about a quarter of G's arithmetic, for
+  nothing. Models saved with the planes (their config has no ``label_planes``) rebuild with
+  them, so earlier versions still load and give the same faces.
 * **Discriminator**: StarGAN's trunk of stride-2 4×4 convolutions with LeakyReLU and no
   normalisation, but 3 of them (48 → 6 px) instead of 6 (128 → 2 px); its realness head is a
   3×3 convolution giving a 6×6 grid of scores, each judging a 38×38 patch (the CycleGAN's
@@ -79,7 +81,12 @@ class ConditionalGenerator(nn.Module):
     """G(x, c): translate faces ``x`` into emotions ``c`` (``(N,)`` labels 0…num_domains-1)."""
 
     def __init__(
-        self, num_domains: int = 7, channels: int = 1, ngf: int = 64, n_blocks: int = 6
+        self,
+        num_domains: int = 7,
+        channels: int = 1,
+        ngf: int = 64,
+        n_blocks: int = 6,
+        label_planes: bool = True,  # True: a model saved before the planes were dropped
     ) -> None:
         super().__init__()
         self.config = {
@@ -87,9 +94,11 @@ class ConditionalGenerator(nn.Module):
             "channels": channels,
             "ngf": ngf,
             "n_blocks": n_blocks,
+            "label_planes": label_planes,
         }
-        self.num_domains = num_domains
-        self.encoder = nn.Sequential(*encoder_layers(channels + num_domains, ngf, "instance"))
+        self.num_domains, self.label_planes = num_domains, label_planes
+        inputs = channels + (num_domains if label_planes else 0)
+        self.encoder = nn.Sequential(*encoder_layers(inputs, ngf, "instance"))
         self.blocks = nn.ModuleList(
             ConditionalResnetBlock(ngf * 4, num_domains) for _ in range(n_blocks)
         )
@@ -99,7 +108,9 @@ class ConditionalGenerator(nn.Module):
         if target.shape != (len(x),):
             raise ValueError(f"one target label per face expected, got {tuple(target.shape)}")
         target = target.long()
-        h = self.encoder(torch.cat([x, _domain_maps(target, self.num_domains, x)], dim=1))
+        if self.label_planes:
+            x = torch.cat([x, _domain_maps(target, self.num_domains, x)], dim=1)
+        h = self.encoder(x)
         for block in self.blocks:
             h = block(h, target)
         return self.decoder(h)
@@ -204,7 +215,7 @@ def build_conditional_gan(
     seed: int = 0,
 ) -> ConditionalGANNetworks:
     """G and D initialised from ``seed`` (the CycleGAN's N(0, 0.02) init, one seed each)."""
-    generator = ConditionalGenerator(num_domains, channels, ngf, n_blocks)
+    generator = ConditionalGenerator(num_domains, channels, ngf, n_blocks, label_planes=False)
     discriminator = ConditionalDiscriminator(num_domains, channels, ndf, n_layers, image_size)
     init_weights(generator, init_std, seed=seed * 2)
     init_weights(discriminator, init_std, seed=seed * 2 + 1)

@@ -108,8 +108,8 @@ class ResnetGenerator(nn.Module):
 def encoder_layers(in_channels: int, ngf: int, norm: str) -> list[nn.Module]:
     """Table 4's c7s1-ngf, d(2·ngf), d(4·ngf): ``in_channels`` at 48×48 → 4·ngf at 12×12.
 
-    Shared with the conditional generator, whose input carries the target emotion as extra
-    channels (:mod:`emotion_gan.models.conditional.networks`).
+    Shared with the conditional generator (:mod:`emotion_gan.models.conditional.networks`),
+    whose older models also fed the target emotion in as extra input channels.
     """
     bias = norm == "instance"
     layers: list[nn.Module] = [
