@@ -95,6 +95,24 @@ _BATCH = Range("images per forward pass", lower=1, whole=True)
 _ANY = Range("a coordinate: any finite number")
 _SMOOTHING = Range("a rolling-mean window, in logged steps", lower=1, whole=True)
 
+
+def _generator_ranges(block: str, n_layers: Range) -> dict[str, Range]:
+    """The ranges both generator families share (``cyclegan``, ``conditional_gan``): the
+    fields their config classes leave unbounded; only their discriminators' depth differs."""
+    return {
+        f"{block}.architecture.ngf": _WIDTH,
+        f"{block}.architecture.n_blocks": Range("residual blocks (0: none)", 0, whole=True),
+        f"{block}.architecture.ndf": _WIDTH,
+        f"{block}.architecture.n_layers": n_layers,
+        f"{block}.architecture.init_std": _INIT_STD,
+        f"{block}.architecture.seed": _SEED,
+        f"{block}.training.betas": _BETA,
+        f"{block}.training.seed": _SEED,
+        f"{block}.augment_pad": _PAD,
+        f"{block}.loss_curve_smoothing": _SMOOTHING,
+    }
+
+
 #: Full parameter path (``*`` stands for one or more path parts) → its range. A list of
 #: numbers is checked item by item. Not here: the fields the settings blocks check themselves
 #: (``classifier.training.steps``, ``cyclegan.training.batch_size`` … see
@@ -125,33 +143,19 @@ RANGES: dict[str, Range] = {
     "dag.pretrain_fraction": Range("the share of the steps spent pre-training", 0, 1),
     # CycleGANs and the conditional generator (CycleGANConfig / ConditionalGANConfig check
     # the rest of their training block)
-    "cyclegan.architecture.ngf": _WIDTH,
-    "cyclegan.architecture.n_blocks": Range("residual blocks (0: none)", lower=0, whole=True),
-    "cyclegan.architecture.ndf": _WIDTH,
-    "cyclegan.architecture.n_layers": Range(
-        f"PatchGAN stride-2 layers: 5 would shrink the {IMAGE_SIZE}-pixel face below one score",
-        lower=1,
-        upper=4,
-        whole=True,
+    **_generator_ranges(
+        "cyclegan",
+        Range(
+            f"PatchGAN stride-2 layers: 5 would shrink the {IMAGE_SIZE}-pixel face below one score",
+            lower=1,
+            upper=4,
+            whole=True,
+        ),
     ),
-    "cyclegan.architecture.init_std": _INIT_STD,
-    "cyclegan.architecture.seed": _SEED,
-    "cyclegan.training.betas": _BETA,
-    "cyclegan.training.seed": _SEED,
-    "cyclegan.augment_pad": _PAD,
-    "cyclegan.loss_curve_smoothing": _SMOOTHING,
-    "conditional_gan.architecture.ngf": _WIDTH,
-    "conditional_gan.architecture.n_blocks": Range("residual blocks (0: none)", 0, whole=True),
-    "conditional_gan.architecture.ndf": _WIDTH,
-    "conditional_gan.architecture.n_layers": Range(
-        f"stride-2 layers: {IMAGE_SIZE} px must divide by 2**n_layers", 1, 4, whole=True
+    **_generator_ranges(
+        "conditional_gan",
+        Range(f"stride-2 layers: {IMAGE_SIZE} px must divide by 2**n_layers", 1, 4, whole=True),
     ),
-    "conditional_gan.architecture.init_std": _INIT_STD,
-    "conditional_gan.architecture.seed": _SEED,
-    "conditional_gan.training.betas": _BETA,
-    "conditional_gan.training.seed": _SEED,
-    "conditional_gan.augment_pad": _PAD,
-    "conditional_gan.loss_curve_smoothing": _SMOOTHING,
     # generate_synthetic
     "generation.count": Range("faces to generate per class", lower=0, whole=True),
     "generation.min_count": Range("the fewest faces generated per class", lower=0, whole=True),
