@@ -248,13 +248,7 @@ def range_problems(path: str, value: Any, base: Any = None) -> list[str]:
         return []
     shown = f" (conf/base: {base!r})" if base is not None else ""
     if isinstance(value, list):
-        if not value:  # how many items a list needs beyond one is the settings classes' check
-            return [f"{path} must list at least one number{shown}; got [] — {bounds.why}"]
-        return [
-            problem
-            for index, item in enumerate(value)
-            for problem in _item_problems(f"{path}[{index}]", item, bounds)
-        ]
+        return _list_problems(path, value, bounds, shown)
     if not is_number(value) or (bounds.whole and not float(value).is_integer()):
         return []  # the type checks say "must be a number" / "a whole number" with the path
     if bounds.holds(value):
@@ -262,15 +256,16 @@ def range_problems(path: str, value: Any, base: Any = None) -> list[str]:
     return [f"{path} must be {bounds.describe()}{shown}; got {value!r} — {bounds.why}"]
 
 
-def _item_problems(path: str, item: Any, bounds: Range) -> list[str]:
-    if isinstance(item, list):
-        if not item:
-            return [f"{path} must list at least one number; got [] — {bounds.why}"]
-        return [
-            problem
-            for index, inner in enumerate(item)
-            for problem in _item_problems(f"{path}[{index}]", inner, bounds)
-        ]
-    if is_number(item) and bounds.holds(item):
-        return []
-    return [f"{path} must be {bounds.describe()}; got {item!r} — {bounds.why}"]
+def _list_problems(path: str, items: list, bounds: Range, shown: str = "") -> list[str]:
+    """Each item of a (nested) list checked against ``bounds``; an empty list is refused
+    (how many items a list needs beyond one is the settings classes' check)."""
+    if not items:
+        return [f"{path} must list at least one number{shown}; got [] — {bounds.why}"]
+    problems = []
+    for index, item in enumerate(items):
+        where = f"{path}[{index}]"
+        if isinstance(item, list):
+            problems += _list_problems(where, item, bounds)
+        elif not (is_number(item) and bounds.holds(item)):
+            problems.append(f"{where} must be {bounds.describe()}; got {item!r} — {bounds.why}")
+    return problems
