@@ -36,6 +36,9 @@ TABLE_3 = {"conv_channels": [64, 128], "fc_width": 256}
 HALF = {"conv_channels": [32, 64], "fc_width": 256}
 PAPER = {"learning_rate": 1e-3, "adam_betas": (0.5, 0.999)}
 COSINE = {"schedule": "warmup_cosine", "adam_betas": (0.9, 0.999), "weight_decay": 5e-4}
+HALF_BN = {**HALF, "normalisation": "batch"}
+#: The recipe chosen on 2026-12-01 (``half_cosine``): 1,500 steps of 64, AdamW 3e-3, flip + crop.
+HALF_COSINE = {**COSINE, "steps": 1500, "batch_size": 64, "learning_rate": 3e-3, "flip_crop": True}
 
 #: name → (architecture, TrainingSettings keywords). Each costs about 2 minutes on this
 #: machine's 2 AVX2 cores (Table 3 at batch 32: 8 steps/s; half width at batch 64: 11 steps/s),
@@ -49,14 +52,18 @@ RECIPES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {**COSINE, "steps": 1000, "batch_size": 32, "learning_rate": 2e-3, "flip_crop": True},
     ),
     "half_paper": (HALF, {**PAPER, "steps": 1500, "batch_size": 64, "flip_crop": True}),
-    "half_cosine": (
-        HALF,
-        {**COSINE, "steps": 1500, "batch_size": 64, "learning_rate": 3e-3, "flip_crop": True},
-    ),
+    "half_cosine": (HALF, HALF_COSINE),
     "half_cosine_noaug": (
         HALF,
         {**COSINE, "steps": 1500, "batch_size": 64, "learning_rate": 3e-3, "flip_crop": False},
     ),
+    # Batch norm in place of the local response norm (``normalisation: batch``), ± dropout,
+    # at the chosen recipe's budget and below it (2026-12-02 search).
+    "half_bn_cosine": (HALF_BN, HALF_COSINE),
+    "half_bn_cosine_1000": (HALF_BN, {**HALF_COSINE, "steps": 1000}),
+    "half_bn_cosine_lr1e-2": (HALF_BN, {**HALF_COSINE, "learning_rate": 1e-2}),
+    "half_bn_dropout": ({**HALF_BN, "dropout": 0.3}, HALF_COSINE),
+    "half_bn_dropout_2000": ({**HALF_BN, "dropout": 0.3}, {**HALF_COSINE, "steps": 2000}),
     "half_cosine_ls": (
         HALF,
         {

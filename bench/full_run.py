@@ -14,6 +14,8 @@ Last line: ``full_run: <seconds> s (<minutes> min), largest: <stage> <share>``.
 
     .venv/bin/python bench/full_run.py                       # conf/base: ≈ 10 min
     .venv/bin/python bench/full_run.py --env embedded_study  # ≈ 70 min
+    .venv/bin/python bench/full_run.py --env fer2013_cpu --keep -- --runner ParallelRunner \
+        --runner-params max_workers=2 --params fer2013_csv=/path/to/fer2013.csv.gz
 """
 
 from __future__ import annotations
@@ -101,7 +103,9 @@ def main() -> None:
     parser.add_argument(
         "--log", type=Path, help="only tabulate the log of an earlier --keep run (no new run)"
     )
-    args = parser.parse_args()
+    # Anything else goes to `kedro run` as given (a runner, --params …).
+    args, kedro_args = parser.parse_known_args()
+    kedro_args = [a for a in kedro_args if a != "--"]
     if args.log:
         print_stages(node_seconds(args.log), total=None)
         return
@@ -111,7 +115,8 @@ def main() -> None:
     log = folder / "full_run.log"
     logging_yml = folder / "bench_logging.yml"
     logging_yml.write_text(LOGGING.replace("LOGFILE", str(log)))
-    command = [str(kedro), "run", "--pipelines", "full", *(["--env", args.env] if args.env else [])]
+    env_args = ["--env", args.env] if args.env else []
+    command = [str(kedro), "run", "--pipelines", "full", *env_args, *kedro_args]
     environment = {
         **os.environ,
         "PYTHONPATH": str(folder / "src"),  # the copy's code, not the editable install's
@@ -127,7 +132,7 @@ def main() -> None:
     if result.returncode:
         raise SystemExit(f"kedro run failed (exit {result.returncode}); log: {log}")
 
-    print(f"kedro run --pipelines full{' --env ' + args.env if args.env else ''}: {total:.0f} s")
+    print(f"{' '.join(['kedro', *command[1:]])}: {total:.0f} s")
     print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
     largest, share = print_stages(node_seconds(log), total)
     if args.keep:

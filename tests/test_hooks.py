@@ -160,6 +160,16 @@ def test_transfer_settings_are_checked_before_any_node() -> None:
     assert "transfer.split.protocol must be one of ('kfold', 'holdout', 'given')" in problems
 
 
+def test_an_unknown_classifier_normalisation_is_refused_before_any_node() -> None:
+    params = copy.deepcopy(parameters("local"))
+    params["classifier"]["architecture"]["normalisation"] = "layer"
+    problems = "\n".join(namespace_parameter_problems(params))
+    assert (
+        "classifier.architecture.normalisation must be one of ('lrn', 'batch') (Table 3: "
+        "'lrn'); got 'layer'"
+    ) in problems
+
+
 def _base_tree() -> dict:
     """conf/base's parameters alone, read as the hook reads them (plain YAML, no loader)."""
     tree: dict = {}
@@ -204,6 +214,8 @@ def _all_problems(tree: dict) -> list[str]:
          "cyclegan.architecture.n_layers must be a whole number in [1, 4] (conf/base: 2); got 5"),
         ("classifier.training.learning_rate", 0.0,
          "classifier.training.learning_rate must be > 0 (conf/base: 0.001); got 0.0"),
+        ("classifier.architecture.dropout", 1.0,
+         "classifier.architecture.dropout must be in [0, 1) (conf/base: 0.0); got 1.0"),
         ("judge.inference.batch_size", 0,
          "judge.inference.batch_size must be a whole number >= 1 (conf/base: 512); got 0"),
         ("classifier.seeds", [0, -1],

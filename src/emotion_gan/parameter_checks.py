@@ -60,7 +60,7 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
     Imports the models here, not at module level: settings.py imports this module for every
     ``kedro`` command (``viz``, ``catalog`` …), which should not pay for torch.
     """
-    from emotion_gan.models.classifier import EmotionCNN, TrainingSettings
+    from emotion_gan.models.classifier import NORMALISATIONS, EmotionCNN, TrainingSettings
     from emotion_gan.models.conditional.trainer import ConditionalGANConfig
     from emotion_gan.models.cyclegan.networks import build_cyclegan
     from emotion_gan.models.cyclegan.trainer import CycleGANConfig
@@ -98,6 +98,12 @@ def _settings_problems(parameters: dict[str, Any]) -> list[str]:
             steps = block.get("steps")
             if isinstance(steps, int) and not isinstance(steps, bool) and steps < 1:
                 problems.append(f"{path}.steps must be >= 1; 0 would save an untrained model")
+    normalisation = _block(parameters, "classifier.architecture.normalisation")
+    if normalisation is not None and normalisation not in NORMALISATIONS:
+        problems.append(
+            f"classifier.architecture.normalisation must be one of {NORMALISATIONS} (Table 3: "
+            f"'lrn'); got {normalisation!r}"
+        )
     classifier = parameters.get("classifier")
     shared_ok = not any(p.startswith("classifier.training:") for p in problems)
     problems.extend(_transfer_problems(parameters, classifier if shared_ok else None))

@@ -78,6 +78,7 @@ _SKLEARN_SEED = Range(
     "a seed scikit-learn takes as random_state (32-bit unsigned)",
     lower=0, upper=2**32 - 1, whole=True,
 )  # fmt: skip
+_DROPOUT = Range("a dropout probability (1 drops everything)", 0, 1, upper_open=True)
 _FRACTION_OPEN = Range("a share that must leave both parts non-empty", 0, 1, True, True)
 _POSITIVE_COUNT = Range("a count of things to make or use", lower=1, whole=True)
 _WIDTH = Range("a layer width (channels or units)", lower=1, whole=True)
@@ -135,6 +136,7 @@ RANGES: dict[str, Range] = {
     # classifier (the fields TrainingSettings leaves unbounded), its variants' inputs
     "classifier.architecture.conv_channels": _WIDTH,
     "classifier.architecture.fc_width": _WIDTH,
+    "classifier.architecture.dropout": _DROPOUT,
     "classifier.seeds": _SKLEARN_SEED,  # also SMOTE's random_state
     "classifier.training.learning_rate": _LEARNING_RATE,
     "classifier.training.adam_betas": _BETA,
@@ -173,9 +175,7 @@ RANGES: dict[str, Range] = {
     "judge.logit_adjustment.strengths": Range("a logit-adjustment strength (τ)", 0, 2),
     "judge.architecture.widths": _WIDTH,
     "judge.architecture.feature_width": _WIDTH,
-    "judge.architecture.dropout": Range(
-        "a dropout probability (1 drops everything)", 0, 1, upper_open=True
-    ),
+    "judge.architecture.dropout": _DROPOUT,
     "judge.training.learning_rate": _LEARNING_RATE,
     "judge.training.adam_betas": _BETA,
     "judge.training.crop_padding": _PAD,

@@ -32,6 +32,20 @@ def test_head_only_leaves_the_convolutions_bit_identical(learnable):
     assert history.steps == [5]
 
 
+def test_head_only_keeps_frozen_batch_norm_statistics(learnable):
+    """A frozen batch norm must not re-estimate its running statistics on the small set."""
+    source = build_classifier(0, **SMALL, normalisation="batch")
+    before = {k: v.clone() for k, v in source.state_dict().items()}
+    settings = TrainingSettings(steps=5, batch_size=16, precision="fp32", log_every=5)
+    model, _ = fine_tune(source, *learnable, settings, mode="head", seed=0, run_name="t")
+    for name, value in model.state_dict().items():
+        if name.startswith(("conv", "norm")):
+            assert torch.equal(value, before[name]), name
+    assert model.train().norm1.training  # trainable again: batch norm follows train()
+    whole, _ = fine_tune(source, *learnable, settings, mode="whole", seed=0, run_name="t")
+    assert not torch.equal(whole.norm1.running_mean, before["norm1.running_mean"])
+
+
 def test_whole_network_fine_tuning_moves_the_convolutions_too(learnable):
     source = _source()
     settings = TrainingSettings(steps=3, batch_size=16, precision="fp32")

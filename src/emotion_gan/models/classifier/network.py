@@ -11,6 +11,12 @@ Speed on CPU (``bench/cnn_step.py`` measures it against a plain eager fp32 step)
   PyTorch's version goes through a 3-D average pool that costs as much as both convolutions;
 * ReLU is applied *after* max-pooling: ``max(relu(x)) == relu(max(x))`` because ReLU is
   monotone, so outputs and gradients are identical while ReLU touches 4× fewer values.
+
+Two departures from Table 3 exist for CPU-budget recipes (``conf/fer2013_cpu``;
+``docs/classifier_recipe.md``), both off by default: ``normalisation="batch"`` puts batch norm
+right after each convolution in place of the local response norm (conv → BN → pool → ReLU, the
+same function as conv → BN → ReLU → pool for the reason above), and ``dropout`` drops the
+inputs of the second FC layer and of the logits while training.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ LRN_SIZE = 9
 LRN_ALPHA = 1e-3
 LRN_BETA = 0.75
 LRN_K = 1.0
+#: Per-block normalisations of :class:`EmotionCNN`: Table 3's local response norm, or batch norm.
+NORMALISATIONS = ("lrn", "batch")
 
 
 class ChannelLRN(nn.Module):
@@ -79,6 +87,9 @@ class EmotionCNN(nn.Module):
         fc_width: width of both fully connected layers (paper: 256).
         num_classes: number of logits (paper: 7).
         image_size: input height = width (paper: 48).
+        normalisation: "lrn" (Table 3: local response norm after each pooling) or "batch"
+            (batch norm after each convolution).
+        dropout: dropout probability on the inputs of ``fc2`` and ``logits`` (paper: none).
     """
 
     def __init__(
@@ -87,6 +98,8 @@ class EmotionCNN(nn.Module):
         fc_width: int = 256,
         num_classes: int = NUM_CLASSES,
         image_size: int = IMAGE_SIZE,
+        normalisation: str = "lrn",
+        dropout: float = 0.0,
     ) -> None:
         super().__init__()
         if len(conv_channels) != 2 or min(conv_channels) < 1 or fc_width < 1:
@@ -94,6 +107,13 @@ class EmotionCNN(nn.Module):
                 "EmotionCNN needs two positive conv widths and a positive fc_width (Table 3: "
                 f"[64, 128] and 256); got conv_channels={list(conv_channels)}, fc_width={fc_width}"
             )
+        if normalisation not in NORMALISATIONS:
+            raise ValueError(
+                f"EmotionCNN normalisation must be one of {NORMALISATIONS} (Table 3: 'lrn'); "
+                f"got {normalisation!r}"
+            )
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"EmotionCNN dropout must lie in [0, 1) (paper: 0); got {dropout}")
         c1, c2 = (int(c) for c in conv_channels)
         #: Constructor arguments, JSON-serialisable: lets TorchModelDataset rebuild the module.
         self.config: dict[str, Any] = {
@@ -101,26 +121,49 @@ class EmotionCNN(nn.Module):
             "fc_width": int(fc_width),
             "num_classes": int(num_classes),
             "image_size": int(image_size),
+            "normalisation": normalisation,
+            "dropout": float(dropout),
         }
-        self.conv1 = nn.Conv2d(1, c1, kernel_size=3, padding=1)
-        self.norm1 = ChannelLRN(c1)
-        self.conv2 = nn.Conv2d(c1, c2, kernel_size=3, padding=1)
-        self.norm2 = ChannelLRN(c2)
+        batch_norm = normalisation == "batch"
+        # Batch norm's shift makes the convolution's bias redundant.
+        self.conv1 = nn.Conv2d(1, c1, kernel_size=3, padding=1, bias=not batch_norm)
+        self.norm1: nn.Module = nn.BatchNorm2d(c1) if batch_norm else ChannelLRN(c1)
+        self.conv2 = nn.Conv2d(c1, c2, kernel_size=3, padding=1, bias=not batch_norm)
+        self.norm2: nn.Module = nn.BatchNorm2d(c2) if batch_norm else ChannelLRN(c2)
         pooled = _pooled_size(_pooled_size(image_size))
         self.fc1 = nn.Linear(c2 * pooled * pooled, fc_width)
         self.fc2 = nn.Linear(fc_width, fc_width)
         self.logits = nn.Linear(fc_width, num_classes)
+        self.dropout = nn.Dropout(dropout)
+
+    def _block(self, x: Tensor, conv: nn.Module, norm: nn.Module) -> Tensor:
+        if isinstance(norm, nn.BatchNorm2d):
+            return F.relu(F.max_pool2d(norm(conv(x)), 3, stride=2, padding=1))
+        return norm(F.relu(F.max_pool2d(conv(x), 3, stride=2, padding=1)))
 
     def penultimate_features(self, pixels: Tensor) -> Tensor:
         """The 256-d output of the second FC layer (after ReLU): the CNN's learned embedding."""
         x = pixels * (2.0 / 255.0) - 1.0
-        x = self.norm1(F.relu(F.max_pool2d(self.conv1(x), 3, stride=2, padding=1)))
-        x = self.norm2(F.relu(F.max_pool2d(self.conv2(x), 3, stride=2, padding=1)))
+        x = self._block(x, self.conv1, self.norm1)
+        x = self._block(x, self.conv2, self.norm2)
         x = F.relu(self.fc1(torch.flatten(x, 1)))
-        return F.relu(self.fc2(x))
+        return F.relu(self.fc2(self.dropout(x)))
 
     def forward(self, pixels: Tensor) -> Tensor:
-        return self.logits(self.penultimate_features(pixels))
+        return self.logits(self.dropout(self.penultimate_features(pixels)))
+
+    def train(self, mode: bool = True) -> EmotionCNN:
+        """Set train / eval mode, but a batch norm whose weights are frozen stays in eval mode.
+
+        Why: a head-only fine-tune (``transfer``) freezes the convolution blocks; in train mode
+        their batch norms would still re-estimate their statistics on the small set and so
+        change the frozen features.
+        """
+        super().train(mode)
+        for norm in (self.norm1, self.norm2):
+            if isinstance(norm, nn.BatchNorm2d) and not norm.weight.requires_grad:
+                norm.eval()
+        return self
 
 
 def _pooled_size(size: int) -> int:
