@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import datetime
 from importlib import import_module
 from pathlib import Path
@@ -78,9 +78,11 @@ def node_seconds(log: Path) -> dict[str, float]:
     """Seconds per node: from its 'Running node' line to its 'Completed node' line.
 
     Kedro logs the start with the node's *short* name (no namespace) and the end with its full
-    name, so the start paired with an end is the latest one before it: exact for the
-    sequential runner, which runs one node at a time (this bench's, ``make run``'s)."""
-    started: datetime | None = None
+    name, so each end is paired with the earliest unpaired start of the same short name. Under
+    ``ParallelRunner`` two namespaces' copies of a node can overlap and be paired crosswise;
+    a stage's total stays exact all the same (Σ ends − Σ starts), because a short name belongs
+    to one stage."""
+    started: dict[str, deque[datetime]] = defaultdict(deque)
     seconds: dict[str, float] = {}
     for line in log.read_text().splitlines():
         match = LINE.match(line)
@@ -89,10 +91,12 @@ def node_seconds(log: Path) -> dict[str, float]:
         stamp, event, text = match.groups()
         when = datetime.fromisoformat(stamp)
         if event == "Running node":
-            started = when
-        elif started is not None:
-            seconds[text.strip()] = (when - started).total_seconds()
-            started = None
+            started[text.split(":", 1)[0].strip()].append(when)
+        else:
+            name = text.strip()
+            short = started[name.rsplit(".", 1)[-1]]
+            if short:
+                seconds[name] = (when - short.popleft()).total_seconds()
     return seconds
 
 
@@ -151,14 +155,22 @@ def print_stages(node_times: dict[str, float], total: float | None) -> tuple[str
     for name, seconds in node_times.items():
         per_stage[owner.get(name, "?")] += seconds
         counts[owner.get(name, "?")] += 1
-    total = total or sum(per_stage.values())
+    busy = sum(per_stage.values())
+    # Under ParallelRunner the nodes' seconds add up to more than the wall time: shares are
+    # then of the summed node time (worker-seconds), and there is no "outside" remainder.
+    parallel = total is not None and busy > total
+    total = busy if parallel or total is None else total
     print(f"{'stage':32} {'nodes':>5} {'seconds':>8} {'share':>6}")
     for stage in sorted(per_stage, key=per_stage.get, reverse=True):
         print(
             f"{stage:32} {counts[stage]:5d} {per_stage[stage]:8.0f} {per_stage[stage] / total:6.1%}"
         )
-    outside = total - sum(per_stage.values())
-    print(f"{'(start-up, hooks, between nodes)':32} {'':5} {outside:8.0f} {outside / total:6.1%}")
+    if parallel:
+        print(f"(parallel: shares of {busy:.0f} node-seconds, more than the wall time)")
+    else:
+        outside = total - busy
+        label = "(start-up, hooks, between nodes)"
+        print(f"{label:32} {'':5} {outside:8.0f} {outside / total:6.1%}")
     largest = max(per_stage, key=per_stage.get)
     return largest, per_stage[largest] / total
 
