@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python bench/generator_families_step.py
 	$(BIN)/python bench/busy_neighbour.py
 	$(BIN)/python bench/batched_training.py
+	$(BIN)/python bench/batched_generators.py
 
 # The whole `make run` timed on a fresh copy, with each pipeline's share (~10 min).
 bench-full-run: install
