@@ -53,17 +53,13 @@ RECIPES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     "half_paper": (HALF, {**PAPER, "steps": 1500, "batch_size": 64, "flip_crop": True}),
     "half_cosine": (HALF, HALF_COSINE),
-    "half_cosine_noaug": (
-        HALF,
-        {**COSINE, "steps": 1500, "batch_size": 64, "learning_rate": 3e-3, "flip_crop": False},
-    ),
+    "half_cosine_noaug": (HALF, {**HALF_COSINE, "flip_crop": False}),
     # Batch norm in place of the local response norm (``normalisation: batch``), ± dropout,
     # at the chosen recipe's budget and below it (2026-12-02 search).
     "half_bn_cosine": (HALF_BN, HALF_COSINE),
     "half_bn_cosine_1000": (HALF_BN, {**HALF_COSINE, "steps": 1000}),
     "half_bn_cosine_lr1e-2": (HALF_BN, {**HALF_COSINE, "learning_rate": 1e-2}),
     "half_bn_dropout": ({**HALF_BN, "dropout": 0.3}, HALF_COSINE),
-    "half_bn_dropout_2000": ({**HALF_BN, "dropout": 0.3}, {**HALF_COSINE, "steps": 2000}),
     # Twice the budget (≤ 4 min per model on the AVX-512 machine): does the recipe still gain?
     "half_cosine_3000": (HALF, {**HALF_COSINE, "steps": 3000}),
     "half_cosine_ls": (HALF, {**HALF_COSINE, "label_smoothing": 0.1}),
